@@ -1,0 +1,83 @@
+package com.softdew.vms.codec;
+
+import com.softdew.vms.model.Priority;
+
+/**
+ * Every event-bus address and Kafka topic of the system, in one place.
+ *
+ * <p>Bus addresses are lowercase and dotted; those a browser may reach start with {@code client.}
+ * and always carry the tenant, so the SockJS bridge can authorise them by prefix.
+ */
+public final class Addresses {
+  private Addresses() {}
+
+  // ---- event bus: platform ----
+  /** Request/reply: the hierarchical runtime configuration service. */
+  public static final String CONFIG_SERVICE = "vms.config.service";
+  /** Publish: a configuration scope changed; every node drops its cached copy. */
+  public static final String CONFIG_CHANGED = "vms.config.changed";
+  /** Publish: a node announces itself (role, version) every heartbeat period. */
+  public static final String NODE_HEARTBEAT = "vms.node.heartbeat";
+  /** Request/reply: liveness ping answered by every node (used by the cluster test and by ops). */
+  public static final String NODE_PING = "vms.node.ping";
+
+  // ---- event bus: data plane ----
+  /** Publish: a camera stream went up or down (one message per state change). */
+  public static final String INGEST_CAMERA_STATUS = "vms.ingest.camera.status";
+  /** Publish: a new segment was written to the segment store. */
+  public static final String SEGMENT_WRITTEN = "vms.segment.written";
+  /** Publish: a new or updated event (internal, all tenants). */
+  public static final String EVENT_UPDATED = "vms.event.updated";
+  /** Publish: a watchdog incident. */
+  public static final String INCIDENT_RAISED = "vms.incident.raised";
+
+  // ---- event bus: browser-facing (tenant scoped) ----
+  /** Prefix of every address a browser may subscribe to. */
+  public static final String CLIENT_PREFIX = "client.";
+
+  /** Events of one tenant pushed to its browsers. */
+  public static String clientEvents(String tenantId) {
+    return CLIENT_PREFIX + "tenant." + requireSegment(tenantId) + ".events";
+  }
+
+  /** Camera status changes of one tenant pushed to its browsers. */
+  public static String clientCameraStatus(String tenantId) {
+    return CLIENT_PREFIX + "tenant." + requireSegment(tenantId) + ".cameras.status";
+  }
+
+  /** The tenant a client address belongs to, or null when the address is not tenant scoped. */
+  public static String tenantOfClientAddress(String address) {
+    String p = CLIENT_PREFIX + "tenant.";
+    if (address == null || !address.startsWith(p)) return null;
+    int end = address.indexOf('.', p.length());
+    return end < 0 ? null : address.substring(p.length(), end);
+  }
+
+  // ---- Kafka topics ----
+  public static final String TOPIC_VIDEO_JOBS_CRITICAL = "video-jobs-critical";
+  public static final String TOPIC_VIDEO_JOBS_HIGH = "video-jobs-high";
+  public static final String TOPIC_VIDEO_JOBS_STANDARD = "video-jobs-standard";
+  public static final String TOPIC_DETECTIONS = "vms-detections";
+  public static final String TOPIC_EVENTS = "vms-events";
+  public static final String TOPIC_INCIDENTS = "vms-incidents";
+  public static final String TOPIC_DEAD_LETTERS = "vms-dead-letters";
+
+  /**
+   * The job topic for a priority. The seed has three topics for four priorities: MEDIUM work shares
+   * the standard topic (its consumers age it ahead of STANDARD inside the scheduler).
+   */
+  public static String videoJobTopic(Priority priority) {
+    return switch (priority) {
+      case CRITICAL -> TOPIC_VIDEO_JOBS_CRITICAL;
+      case HIGH -> TOPIC_VIDEO_JOBS_HIGH;
+      case MEDIUM, STANDARD -> TOPIC_VIDEO_JOBS_STANDARD;
+    };
+  }
+
+  private static String requireSegment(String id) {
+    if (id == null || id.isEmpty() || id.contains(".") || id.contains("*")) {
+      throw new IllegalArgumentException("tenant id must be a non-empty token without '.' or '*': " + id);
+    }
+    return id;
+  }
+}

@@ -1,0 +1,85 @@
+package com.softdew.vms.platform.config;
+
+import static com.softdew.vms.platform.config.ConfigKey.bool;
+import static com.softdew.vms.platform.config.ConfigKey.choice;
+import static com.softdew.vms.platform.config.ConfigKey.integer;
+import static com.softdew.vms.platform.config.ConfigKey.list;
+import static com.softdew.vms.platform.config.ConfigKey.string;
+
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Every start-up configuration key of the process. {@code conf/default.yaml} mirrors this list with
+ * comments (a test keeps the two identical). Runtime, per-tenant settings are not here: they live in
+ * the hierarchical configuration service.
+ */
+public final class ConfigSchema {
+  private final Map<String, ConfigKey> keys = new LinkedHashMap<>();
+  private final Map<String, String> byEnvName = new LinkedHashMap<>();
+
+  public ConfigSchema(Collection<ConfigKey> keys) {
+    for (ConfigKey k : keys) {
+      if (this.keys.put(k.name(), k) != null) throw new IllegalArgumentException("duplicate key " + k.name());
+      String env = envName(k.name());
+      String clash = byEnvName.put(env, k.name());
+      if (clash != null) throw new IllegalArgumentException("keys " + clash + " and " + k.name() + " share env name");
+    }
+  }
+
+  /** The platform's keys. */
+  public static ConfigSchema platform() {
+    return new ConfigSchema(List.of(
+        integer("http.port", 8080, 0, 65535, "HTTP port of the API, console, health and metrics (0 = any free port)"),
+        string("http.host", "0.0.0.0", "interface the HTTP server binds"),
+        integer("http.maxBodyKb", 10240, 1, 1048576, "largest accepted request body, KiB"),
+        string("data.dir", "./data", "data directory: embedded stores, segments, recordings (per-tenant sub-folders)"),
+        choice("log.format", "text", List.of("text", "json"), "log line format; json in the cloud and edge profiles"),
+        choice("log.level", "INFO", List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR"), "root log level of com.softdew.vms"),
+        string("cluster.name", "vms", "Hazelcast cluster name; nodes with the same name form one cluster"),
+        string("cluster.host", "127.0.0.1", "address this node binds and advertises to the cluster"),
+        integer("cluster.port", 5701, 0, 65535, "first Hazelcast member port (auto-increments when taken; 0 = any)"),
+        list("cluster.members", List.of("127.0.0.1"), "TCP/IP join list (host or host:port); multicast is off"),
+        choice("sql.dialect", "postgresql", List.of("postgresql", "mssql"), "SQL dialect of sql.url"),
+        string("sql.url", "", "SQL URL (postgresql://user:pw@host:port/db or sqlserver://user:pw@host:port;databaseName=db); empty = local PostgreSQL on 127.0.0.1:5432 if one answers, else embedded"),
+        string("sql.database", "vms", "database created and used when sql.url is empty"),
+        integer("sql.poolSize", 8, 1, 128, "SQL connection pool size per node"),
+        string("mongo.url", "", "MongoDB connection string; empty = embedded file-backed Mongo-wire server under data.dir"),
+        string("mongo.database", "vms", "MongoDB database name"),
+        string("redis.url", "", "Redis URL (redis://host:6379/0); empty = in-process cache (single node only)"),
+        string("kafka.bootstrapServers", "", "Kafka bootstrap servers; empty = embedded KRaft broker under data.dir"),
+        integer("kafka.embeddedPort", 0, 0, 65535, "port of the embedded Kafka broker (0 = any free port)"),
+        integer("cache.ttlSeconds", 300, 5, 86400, "TTL of cached configuration scopes (seed: 5 min)"),
+        integer("cache.refreshAheadSeconds", 60, 0, 3600, "refresh a recently read scope this long before it expires"),
+        integer("cache.maxEntries", 10000, 100, 1000000, "bound of the in-process cache; least recently used entries are evicted and counted"),
+        integer("health.timeoutMs", 2000, 100, 60000, "time a health probe may take before its component is DOWN"),
+        bool("metrics.enabled", true, "Micrometer metrics and the Prometheus /metrics endpoint"),
+        integer("shutdown.timeoutSeconds", 10, 1, 120, "bound of a clean stop after SIGTERM"),
+        bool("demo.enabled", false, "start simulated demo cameras (role all)")));
+  }
+
+  public ConfigKey key(String name) {
+    return keys.get(name);
+  }
+
+  public Collection<ConfigKey> keys() {
+    return keys.values();
+  }
+
+  /** The key for an environment variable name without its VMS_ prefix, or null. */
+  public String keyForEnv(String envSuffix) {
+    return byEnvName.get(normalize(envSuffix));
+  }
+
+  /** VMS_HTTP_PORT for http.port, VMS_KAFKA_BOOTSTRAPSERVERS (or ..._BOOTSTRAP_SERVERS) for kafka.bootstrapServers. */
+  public static String envName(String key) {
+    return normalize(key);
+  }
+
+  private static String normalize(String s) {
+    return s.replace(".", "").replace("_", "").toUpperCase(Locale.ROOT);
+  }
+}

@@ -1,0 +1,26 @@
+package com.softdew.vms.platform.store;
+
+import io.vertx.core.Future;
+import java.time.Duration;
+import java.util.List;
+
+/** The cache the configuration service (and rate limits later) use: Redis when configured, in-process otherwise. */
+public interface KeyValueCache {
+  /** "redis" or "in-process". */
+  String kind();
+
+  /** The value, or null when absent or expired. */
+  Future<String> get(String key);
+
+  Future<Void> set(String key, String value, Duration ttl);
+
+  /** Remaining time to live, or null when absent. */
+  Future<Duration> ttl(String key);
+
+  Future<Void> delete(List<String> keys);
+
+  /** Round trip to the cache, for health. */
+  Future<Void> ping();
+
+  Future<Void> close();
+}

@@ -1,0 +1,64 @@
+package com.softdew.vms.control.config;
+
+import static com.softdew.vms.platform.config.ConfigKey.bool;
+import static com.softdew.vms.platform.config.ConfigKey.choice;
+import static com.softdew.vms.platform.config.ConfigKey.decimal;
+import static com.softdew.vms.platform.config.ConfigKey.integer;
+import static com.softdew.vms.platform.config.ConfigKey.list;
+
+import com.softdew.vms.platform.config.ConfigKey;
+import com.softdew.vms.platform.config.ConfigSchema;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The runtime settings that can be overridden per customer, site and camera (seed §8 "Configurable
+ * Parameters"), with defaults and bounds. These defaults are the bottom layer of every effective view;
+ * the system scope overrides them for the whole installation.
+ */
+public final class RuntimeConfigSchema {
+  private RuntimeConfigSchema() {}
+
+  /** The 10 models of seed §7 with their default priority. */
+  public static final List<String[]> MODELS = List.of(
+      new String[] {"intrusion", "MEDIUM"}, new String[] {"motion", "STANDARD"}, new String[] {"tampering", "HIGH"},
+      new String[] {"fire", "CRITICAL"}, new String[] {"crowd", "MEDIUM"}, new String[] {"missingObject", "STANDARD"},
+      new String[] {"abnormalBehavior", "HIGH"}, new String[] {"fallen", "HIGH"}, new String[] {"tailgating", "MEDIUM"},
+      new String[] {"anpr", "MEDIUM"});
+
+  public static ConfigSchema create() {
+    List<ConfigKey> keys = new ArrayList<>(List.of(
+        integer("video.segment.lengthSeconds", 5, 1, 10, "segment length, seconds (seed: 1-10, default 5)"),
+        decimal("video.segment.overlapSeconds", 1.0, 0, 5, "overlap between consecutive segments, seconds (seed: 0-5)"),
+        integer("video.normalize.width", 640, 160, 3840, "analytics frame width"),
+        integer("video.normalize.height", 480, 120, 2160, "analytics frame height"),
+        integer("video.normalize.fps", 15, 1, 60, "analytics frame rate"),
+        choice("video.normalize.fit", "letterbox", List.of("letterbox", "crop"), "how the aspect ratio is kept"),
+        integer("video.buffer.frames", 64, 4, 4096, "frames kept per camera in the in-process ring"),
+        list("notify.channels", List.of("console"), "channels for events: console, email, sms, push, webhook"),
+        bool("notify.quietHours.enabled", false, "suppress non-critical notifications during quiet hours")));
+    for (String[] m : MODELS) {
+      String p = "models." + m[0] + ".";
+      keys.add(bool(p + "enabled", false, m[0] + ": analysis on (also needs a licence)"));
+      keys.add(choice(p + "priority", m[1], List.of("CRITICAL", "HIGH", "MEDIUM", "STANDARD"), m[0] + ": priority"));
+      keys.add(decimal(p + "confidenceThreshold", 0.5, 0, 1, m[0] + ": minimum confidence of a detection"));
+      keys.add(decimal(p + "overlapSeconds", -1, -1, 5, m[0] + ": segment overlap for this model (-1 = video.segment.overlapSeconds)"));
+    }
+    return new ConfigSchema(keys);
+  }
+
+  /** The schema as JSON for clients (GET /api/v1/config/schema). */
+  public static JsonArray describe(ConfigSchema schema) {
+    JsonArray out = new JsonArray();
+    for (ConfigKey k : schema.keys()) {
+      JsonObject o = new JsonObject().put("key", k.name()).put("type", k.type().name().toLowerCase())
+          .put("allowed", k.allowedDescription()).put("doc", k.doc());
+      Object d = k.defaultValue();
+      o.put("default", d instanceof List<?> l ? new JsonArray(l) : d);
+      out.add(o);
+    }
+    return out;
+  }
+}
