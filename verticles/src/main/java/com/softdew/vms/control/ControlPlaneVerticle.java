@@ -4,6 +4,7 @@ import com.softdew.vms.control.config.ConfigApi;
 import com.softdew.vms.control.config.ConfigServiceVerticle;
 import com.softdew.vms.edge.EdgeRoleVerticle;
 import com.softdew.vms.platform.config.VmsConfig;
+import com.softdew.vms.platform.http.BuildInfo;
 import com.softdew.vms.platform.http.OpenApiRouter;
 import com.softdew.vms.platform.http.PlatformRouter;
 import com.softdew.vms.platform.launch.Role;
@@ -56,8 +57,7 @@ public class ControlPlaneVerticle extends RoleVerticle {
 
   private JsonObject systemInfo() {
     StoreAddresses a = stores.addresses();
-    String version = getClass().getPackage().getImplementationVersion();
-    return new JsonObject().put("nodeId", nodeId).put("role", role.id()).put("version", version == null ? "dev" : version)
+    return new JsonObject().put("nodeId", nodeId).put("role", role.id()).put("version", BuildInfo.version())
         .put("stores", new JsonObject()
             .put("sql", new JsonObject().put("dialect", a.sqlDialect()).put("embedded", a.sqlEmbedded()).put("address", StoreAddresses.redact(a.sqlUrl())))
             .put("mongo", new JsonObject().put("embedded", a.mongoEmbedded()).put("address", StoreAddresses.redact(a.mongoUrl())))

@@ -7,9 +7,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
-import java.io.IOException;
-import java.io.InputStream;
-import java.util.Properties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +49,7 @@ public final class PlatformRouter {
 
   /** Swagger UI (from the org.webjars:swagger-ui jar) at /docs, reading /openapi.json. */
   static void mountSwaggerUi(Router router) {
-    String version = webjarVersion("swagger-ui");
+    String version = BuildInfo.swaggerUiVersion();
     if (version == null) {
       LOG.warn("swagger-ui webjar not on the classpath: /docs is not served");
       return;
@@ -68,18 +65,6 @@ public final class PlatformRouter {
     });
     router.get("/docs/swagger-initializer.js").handler(ctx -> ctx.response().putHeader("content-type", "application/javascript").end(initializer));
     router.get("/docs/*").handler(StaticHandler.create("META-INF/resources/webjars/swagger-ui/" + version).setCachingEnabled(true));
-  }
-
-  static String webjarVersion(String name) {
-    try (InputStream in = PlatformRouter.class.getClassLoader()
-        .getResourceAsStream("META-INF/maven/org.webjars/" + name + "/pom.properties")) {
-      if (in == null) return null;
-      Properties p = new Properties();
-      p.load(in);
-      return p.getProperty("version");
-    } catch (IOException e) {
-      return null;
-    }
   }
 
   /** Convenience for handlers: a JSON 200/201 response. */
