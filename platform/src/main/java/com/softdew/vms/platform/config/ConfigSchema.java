@@ -45,6 +45,7 @@ public final class ConfigSchema {
         list("cluster.members", List.of("127.0.0.1"), "TCP/IP join list (host or host:port); multicast is off"),
         choice("sql.dialect", "postgresql", List.of("postgresql", "mssql"), "SQL dialect of sql.url"),
         string("sql.url", "", "SQL URL (postgresql://user:pw@host:port/db or sqlserver://user:pw@host:port;databaseName=db); empty = local PostgreSQL on 127.0.0.1:5432 if one answers, else embedded"),
+        bool("sql.preferLocal", true, "with sql.url empty: use a PostgreSQL answering on 127.0.0.1:5432 before starting an embedded one"),
         string("sql.database", "vms", "database created and used when sql.url is empty"),
         integer("sql.poolSize", 8, 1, 128, "SQL connection pool size per node"),
         string("mongo.url", "", "MongoDB connection string; empty = embedded file-backed Mongo-wire server under data.dir"),

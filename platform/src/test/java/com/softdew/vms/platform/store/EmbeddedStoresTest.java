@@ -48,4 +48,25 @@ class EmbeddedStoresTest {
       await(vertx.close());
     }
   }
+
+  /** What scripts/run.sh does on a machine without PostgreSQL: start one under data.dir, keep its data. */
+  @Test
+  void embeddedPostgresStartsCreatesTheDatabaseAndKeepsData(@TempDir Path dir) throws Exception {
+    VmsConfig cfg = TestConfigs.create(dir, Map.of("sql.preferLocal", false));
+    Vertx vertx = Vertx.vertx();
+    try {
+      Stores s1 = await(Stores.open(vertx, cfg, EnumSet.of(StoreKind.SQL), null));
+      assertTrue(s1.addresses().sqlEmbedded());
+      assertTrue(s1.addresses().sqlUrl().endsWith("/vms"), s1.addresses().sqlUrl());
+      ConfigScopeStore store = new ConfigScopeStore(s1.dialect(), s1.sql());
+      await(store.write(ScopeRef.customer("acme"), new JsonObject().put("k", 1), 0, "t", null));
+      await(s1.close());
+
+      Stores s2 = await(Stores.open(vertx, cfg, EnumSet.of(StoreKind.SQL), null));
+      assertEquals(1, await(new ConfigScopeStore(s2.dialect(), s2.sql()).current(ScopeRef.customer("acme"))).version());
+      await(s2.close());
+    } finally {
+      await(vertx.close());
+    }
+  }
 }

@@ -72,7 +72,7 @@ public final class EmbeddedStores implements AutoCloseable {
         throw new IllegalStateException("sql.dialect=mssql needs sql.url: SQL Server cannot be embedded");
       }
       String db = cfg.string("sql.database");
-      if (answers("127.0.0.1", LOCAL_PG_PORT)) {
+      if (cfg.bool("sql.preferLocal") && answers("127.0.0.1", LOCAL_PG_PORT)) {
         sqlAdminUrl = "postgresql://postgres@127.0.0.1:" + LOCAL_PG_PORT + "/postgres";
         sqlUrl = "postgresql://postgres@127.0.0.1:" + LOCAL_PG_PORT + "/" + db;
         LOG.info("sql: using the local PostgreSQL on 127.0.0.1:{} (database {})", LOCAL_PG_PORT, db);
