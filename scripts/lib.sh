@@ -73,6 +73,6 @@ jars_stale() {
 }
 
 build_jars() {
-  log "building (mvn -B -q -DskipTests package)"
+  log "building (mvn -B -q -DskipTests install)"
   (cd "$ROOT" && mvn -B -q -DskipTests install)
 }
