@@ -11,17 +11,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * SQL persistence of configuration scopes: the current document of each scope and every version it
+ * SQL persistence of configuration scopes (every call bound to the scope's tenant through {@link TenantSql}): the current document of each scope and every version it
  * ever had (for history and rollback). Updates are optimistic: a writer names the version it read and
  * loses with {@link VersionConflictException} when another writer got there first.
  */
 public final class ConfigScopeStore {
   private final SqlDialect d;
-  private final Pool pool;
+  private final TenantSql sql;
 
   public ConfigScopeStore(SqlDialect dialect, Pool pool) {
     this.d = dialect;
-    this.pool = pool;
+    this.sql = new TenantSql(dialect, pool);
   }
 
   /** A stored version of a scope document. */
@@ -41,9 +41,9 @@ public final class ConfigScopeStore {
 
   /** The current document, or null when the scope was never written. */
   public Future<ScopeVersion> current(ScopeRef ref) {
-    return pool.preparedQuery("SELECT version, doc, updated_by, updated_at FROM config_scope WHERE tenant_id = "
+    return sql.inTenant(ref.tenantId(), conn -> conn.preparedQuery("SELECT version, doc, updated_by, updated_at FROM config_scope WHERE tenant_id = "
             + d.p(1) + " AND scope = " + d.p(2) + " AND scope_id = " + d.p(3))
-        .execute(Tuple.of(ref.tenantId(), ref.level().id(), ref.id()))
+        .execute(Tuple.of(ref.tenantId(), ref.level().id(), ref.id())))
         .map(rows -> {
           if (rows.size() == 0) return null;
           Row r = rows.iterator().next();
@@ -59,7 +59,7 @@ public final class ConfigScopeStore {
     int next = expectedVersion + 1;
     String at = Instant.now().toString();
     String text = doc.encode();
-    return pool.withTransaction(conn -> {
+    return sql.inTenant(ref.tenantId(), conn -> {
       Future<RowSet<Row>> upsert = expectedVersion == 0
           ? conn.preparedQuery("INSERT INTO config_scope (tenant_id, scope, scope_id, version, doc, updated_by, updated_at) VALUES ("
                   + d.p(1) + ", " + d.p(2) + ", " + d.p(3) + ", " + d.p(4) + ", " + d.p(5) + ", " + d.p(6) + ", " + d.p(7) + ")")
@@ -81,9 +81,9 @@ public final class ConfigScopeStore {
 
   /** Versions of a scope, newest first. */
   public Future<List<ScopeVersion>> history(ScopeRef ref, int limit, int offset) {
-    return pool.preparedQuery("SELECT version, doc, actor, created_at, change_note FROM config_version WHERE tenant_id = "
+    return sql.inTenant(ref.tenantId(), conn -> conn.preparedQuery("SELECT version, doc, actor, created_at, change_note FROM config_version WHERE tenant_id = "
             + d.p(1) + " AND scope = " + d.p(2) + " AND scope_id = " + d.p(3) + " ORDER BY version DESC" + d.page(limit, offset))
-        .execute(Tuple.of(ref.tenantId(), ref.level().id(), ref.id()))
+        .execute(Tuple.of(ref.tenantId(), ref.level().id(), ref.id())))
         .map(rows -> {
           List<ScopeVersion> out = new ArrayList<>();
           for (Row r : rows) out.add(new ScopeVersion(ref, r.getInteger(0), new JsonObject(r.getString(1)), r.getString(2), r.getString(3), r.getString(4)));
@@ -93,9 +93,9 @@ public final class ConfigScopeStore {
 
   /** One past version, or null. */
   public Future<ScopeVersion> version(ScopeRef ref, int version) {
-    return pool.preparedQuery("SELECT doc, actor, created_at, change_note FROM config_version WHERE tenant_id = "
+    return sql.inTenant(ref.tenantId(), conn -> conn.preparedQuery("SELECT doc, actor, created_at, change_note FROM config_version WHERE tenant_id = "
             + d.p(1) + " AND scope = " + d.p(2) + " AND scope_id = " + d.p(3) + " AND version = " + d.p(4))
-        .execute(Tuple.of(ref.tenantId(), ref.level().id(), ref.id(), version))
+        .execute(Tuple.of(ref.tenantId(), ref.level().id(), ref.id(), version)))
         .map(rows -> {
           if (rows.size() == 0) return null;
           Row r = rows.iterator().next();

@@ -1,5 +1,6 @@
 package com.softdew.vms.platform.store;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.mssqlclient.MSSQLBuilder;
 import io.vertx.mssqlclient.MSSQLConnectOptions;
@@ -7,6 +8,8 @@ import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
 
 /**
  * Everything that differs between SQL Server and PostgreSQL: placeholders, the current-time
@@ -26,6 +29,16 @@ public interface SqlDialect {
   String textType();
 
   Pool pool(Vertx vertx, String url, int size);
+
+  /**
+   * Binds the current transaction to a tenant for row-level security: PostgreSQL switches to the
+   * non-superuser role {@code vms_app} and sets {@code vms.tenant_id}/{@code vms.platform} for the
+   * transaction only; SQL Server sets SESSION_CONTEXT (cleared again by {@link #clearTenant}).
+   */
+  Future<Void> bindTenant(SqlConnection conn, String tenantId, boolean platform);
+
+  /** Undoes {@link #bindTenant} where it outlives the transaction (SQL Server session context). */
+  Future<Void> clearTenant(SqlConnection conn);
 
   static SqlDialect of(String name) {
     return switch (name) {
@@ -53,6 +66,15 @@ public interface SqlDialect {
       return "TEXT";
     }
 
+    public Future<Void> bindTenant(SqlConnection conn, String tenantId, boolean platform) {
+      return conn.preparedQuery("SELECT set_config('role', 'vms_app', true), set_config('vms.tenant_id', $1, true),"
+          + " set_config('vms.platform', $2, true)").execute(Tuple.of(tenantId, platform ? "on" : "off")).mapEmpty();
+    }
+
+    public Future<Void> clearTenant(SqlConnection conn) {
+      return Future.succeededFuture(); // transaction-local settings end with the transaction
+    }
+
     public Pool pool(Vertx vertx, String url, int size) {
       return PgBuilder.pool().with(new PoolOptions().setMaxSize(size).setName("vms-sql"))
           .connectingTo(PgConnectOptions.fromUri(url)).using(vertx).build();
@@ -75,6 +97,16 @@ public interface SqlDialect {
 
     public String textType() {
       return "NVARCHAR(MAX)";
+    }
+
+    public Future<Void> bindTenant(SqlConnection conn, String tenantId, boolean platform) {
+      return conn.preparedQuery("EXEC sp_set_session_context @key = N'vms.tenant_id', @value = @p1;"
+          + " EXEC sp_set_session_context @key = N'vms.platform', @value = @p2").execute(Tuple.of(tenantId, platform ? "on" : "off")).mapEmpty();
+    }
+
+    public Future<Void> clearTenant(SqlConnection conn) {
+      return conn.query("EXEC sp_set_session_context @key = N'vms.tenant_id', @value = NULL;"
+          + " EXEC sp_set_session_context @key = N'vms.platform', @value = NULL").execute().mapEmpty();
     }
 
     public Pool pool(Vertx vertx, String url, int size) {
