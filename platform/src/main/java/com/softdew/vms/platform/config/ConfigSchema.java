@@ -59,7 +59,19 @@ public final class ConfigSchema {
         integer("health.timeoutMs", 2000, 100, 60000, "time a health probe may take before its component is DOWN"),
         bool("metrics.enabled", true, "Micrometer metrics and the Prometheus /metrics endpoint"),
         integer("shutdown.timeoutSeconds", 10, 1, 120, "bound of a clean stop after SIGTERM"),
-        bool("demo.enabled", false, "start simulated demo cameras (role all)")));
+        bool("demo.enabled", false, "start simulated demo cameras (role all)"),
+        integer("auth.accessTokenMinutes", 15, 1, 120, "lifetime of access tokens (JWT), minutes"),
+        integer("auth.refreshTokenDays", 14, 1, 90, "lifetime of refresh tokens, days (rotated on every use)"),
+        integer("auth.mfaTokenMinutes", 5, 1, 30, "lifetime of the enrolment/challenge token between password and second factor"),
+        integer("auth.keyRotationHours", 24, 1, 720, "a new JWT signing key (kid) every this many hours; older keys verify until their tokens expire"),
+        string("auth.kek", "", "key-encryption keys for secrets at rest, 'kid:base64(32 bytes)[,kid:key...]', first = current;"
+            + " empty = a key generated once under data.dir/keys (development only)"),
+        string("auth.mfaIssuer", "VMS", "issuer shown in authenticator apps"),
+        integer("auth.lockout.maxAttempts", 5, 1, 50, "failed password or second-factor attempts before a lockout"),
+        integer("auth.lockout.baseSeconds", 30, 1, 3600, "first lockout length; doubles with every further failure, capped at one day"),
+        string("admin.password", "", "initial password of the platform operator 'admin' created at first start; empty = generated and printed once"),
+        integer("ratelimit.perIpPerMinute", 1200, 1, 1000000, "API requests per client address per minute (429 beyond)"),
+        integer("ratelimit.perTokenPerMinute", 600, 1, 1000000, "API requests per access token per minute (429 beyond)")));
   }
 
   public ConfigKey key(String name) {

@@ -19,6 +19,9 @@ public interface KeyValueCache {
 
   Future<Void> delete(List<String> keys);
 
+  /** Increments a counter, creating it with {@code ttl} when absent; returns the new value (rate limits). */
+  Future<Long> increment(String key, Duration ttl);
+
   /** Round trip to the cache, for health. */
   Future<Void> ping();
 

@@ -76,6 +76,19 @@ public final class LocalCache implements KeyValueCache {
   }
 
   @Override
+  public synchronized Future<Long> increment(String key, Duration ttl) {
+    Entry e = map.get(key);
+    long now = System.nanoTime();
+    if (e == null || now - e.expiresAtNanos >= 0) {
+      map.put(key, new Entry("1", now + ttl.toNanos()));
+      return Future.succeededFuture(1L);
+    }
+    long v = Long.parseLong(e.value) + 1;
+    map.put(key, new Entry(Long.toString(v), e.expiresAtNanos));
+    return Future.succeededFuture(v);
+  }
+
+  @Override
   public Future<Void> ping() {
     return Future.succeededFuture();
   }

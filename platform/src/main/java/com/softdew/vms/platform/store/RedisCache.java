@@ -48,6 +48,15 @@ public final class RedisCache implements KeyValueCache {
   }
 
   @Override
+  public Future<Long> increment(String key, Duration ttl) {
+    return api.incr(key).compose(r -> {
+      long v = r.toLong();
+      // the first increment owns the window: set its expiry (a crash between the two leaves a counter without TTL only until the next NX set)
+      return v == 1 ? api.pexpire(List.of(key, Long.toString(Math.max(1, ttl.toMillis())))).map(x -> v) : Future.succeededFuture(v);
+    });
+  }
+
+  @Override
   public Future<Void> ping() {
     return api.ping(List.of()).mapEmpty();
   }

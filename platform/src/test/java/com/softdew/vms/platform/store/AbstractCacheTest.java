@@ -54,6 +54,20 @@ abstract class AbstractCacheTest {
   }
 
   @Test
+  void countersIncrementWithinTheirWindow() throws Exception {
+    String k = "rl:test:" + UUID.randomUUID();
+    assertEquals(1L, await(cache.increment(k, Duration.ofMillis(300))));
+    assertEquals(2L, await(cache.increment(k, Duration.ofMillis(300))));
+    long deadline = System.currentTimeMillis() + 5000;
+    long v;
+    do {
+      Thread.sleep(50);
+      v = await(cache.increment(k, Duration.ofMillis(300)));
+    } while (v != 1L && System.currentTimeMillis() < deadline);
+    assertEquals(1L, v, "a new window starts after the TTL");
+  }
+
+  @Test
   void entriesExpire() throws Exception {
     String k = "config:test:" + UUID.randomUUID() + ":doc";
     await(cache.set(k, "x", Duration.ofMillis(150)));
