@@ -21,6 +21,13 @@ public final class Addresses {
   /** Request/reply: liveness ping answered by every node (used by the cluster test and by ops). */
   public static final String NODE_PING = "vms.node.ping";
 
+  /** Publish: a tenant or its licence changed; nodes reload their tenant directory. */
+  public static final String TENANT_CHANGED = "vms.tenant.changed";
+  /** Publish: a tenant's licence became active or inactive {tenantId, active, reason}; ingest and analytics obey it. */
+  public static final String LICENCE_STATE = "vms.licence.state";
+  /** Publish: a licence expires soon {tenantId, daysLeft, validUntil} (30, 7 and 1 days before). */
+  public static final String LICENCE_WARNING = "vms.licence.warning";
+
   // ---- event bus: data plane ----
   /** Publish: a camera stream went up or down (one message per state change). */
   public static final String INGEST_CAMERA_STATUS = "vms.ingest.camera.status";

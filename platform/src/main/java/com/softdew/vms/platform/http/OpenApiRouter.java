@@ -70,6 +70,19 @@ public final class OpenApiRouter {
    */
   public static Future<Router> create(Vertx vertx, String classpathResource,
                                       Map<String, Handler<RoutingContext>> handlersByOperationId) {
+    return create(vertx, classpathResource, handlersByOperationId, List.of(), op -> null);
+  }
+
+  /**
+   * As {@link #create(Vertx, String, Map)}, with security: {@code rootHandlers} run before routing and
+   * validation on every request (authentication, rate limits); {@code guard} may return a handler per
+   * operation (authorisation from the operation's extensions, e.g. {@code x-vms-permission}) that runs
+   * after validation and before the operation's handler. A null guard handler means "public".
+   */
+  public static Future<Router> create(Vertx vertx, String classpathResource,
+                                      Map<String, Handler<RoutingContext>> handlersByOperationId,
+                                      List<Handler<RoutingContext>> rootHandlers,
+                                      java.util.function.Function<Operation, Handler<RoutingContext>> guard) {
     Objects.requireNonNull(vertx, "vertx");
     Objects.requireNonNull(classpathResource, "classpathResource");
     Objects.requireNonNull(handlersByOperationId, "handlersByOperationId");
@@ -90,7 +103,7 @@ public final class OpenApiRouter {
         String jsonText = unresolved.encodePrettily();
         // pass a copy: the contract resolver must not mutate the document we serve at /openapi.json
         return OpenAPIContract.from(vertx, unresolved.copy())
-          .compose(contract -> build(vertx, contract, handlersByOperationId, yamlText, jsonText));
+          .compose(contract -> build(vertx, contract, handlersByOperationId, yamlText, jsonText, rootHandlers, guard));
       });
   }
 
@@ -108,7 +121,9 @@ public final class OpenApiRouter {
 
   private static Future<Router> build(Vertx vertx, OpenAPIContract contract,
                                       Map<String, Handler<RoutingContext>> handlers,
-                                      String yamlText, String jsonText) {
+                                      String yamlText, String jsonText,
+                                      List<Handler<RoutingContext>> rootHandlers,
+                                      java.util.function.Function<Operation, Handler<RoutingContext>> guard) {
     TreeSet<String> unknown = new TreeSet<>(handlers.keySet());
     contract.operations().forEach(op -> unknown.remove(op.getOperationId()));
     if (!unknown.isEmpty()) {
@@ -124,11 +139,16 @@ public final class OpenApiRouter {
     RequestExtractor extractor = (rc, op) ->
       RequestUtils.extract(rc.request(), op, () -> Future.succeededFuture(bodyOf(rc)));
     RouterBuilder builder = RouterBuilder.create(vertx, contract, extractor);
+    rootHandlers.forEach(builder::rootHandler);
     builder.rootHandler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT_BYTES));
 
     for (OpenAPIRoute route : builder.getRoutes()) {
       Operation op = route.getOperation();
       Handler<RoutingContext> handler = handlers.get(op.getOperationId());
+      Handler<RoutingContext> opGuard = guard.apply(op);
+      if (opGuard != null) {
+        route.addHandler(opGuard);
+      }
       if (handler != null) {
         route.addHandler(handler);
       } else {

@@ -25,6 +25,9 @@ public final class Problem {
     }
     JsonObject b = body(status, type, title, detail, ctx.request().path());
     if (extra != null) b.mergeIn(extra);
+    if (extra != null && extra.getValue("retryAfterSeconds") != null) {
+      ctx.response().putHeader("Retry-After", String.valueOf(extra.getValue("retryAfterSeconds")));
+    }
     ctx.response().setStatusCode(status).putHeader("content-type", CONTENT_TYPE).end(b.encode());
   }
 
