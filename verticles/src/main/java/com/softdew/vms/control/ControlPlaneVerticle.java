@@ -1,6 +1,21 @@
 package com.softdew.vms.control;
 
+import com.softdew.vms.codec.Addresses;
+import com.softdew.vms.control.auth.ApiSecurity;
+import com.softdew.vms.control.auth.AuthApi;
+import com.softdew.vms.control.auth.AuthService;
+import com.softdew.vms.control.auth.KeyEncryptionKeys;
+import com.softdew.vms.control.auth.KeyRing;
+import com.softdew.vms.control.auth.crypto.PasswordHasher;
+import com.softdew.vms.control.auth.crypto.TotpService;
 import com.softdew.vms.control.config.ConfigApi;
+import com.softdew.vms.control.tenant.LicenceEnforcerVerticle;
+import com.softdew.vms.control.tenant.TenancyApi;
+import com.softdew.vms.control.tenant.TenantDirectory;
+import com.softdew.vms.platform.store.AuditLog;
+import com.softdew.vms.platform.store.TenantSql;
+import java.time.Duration;
+import java.util.List;
 import com.softdew.vms.control.config.ConfigServiceVerticle;
 import com.softdew.vms.edge.EdgeRoleVerticle;
 import com.softdew.vms.platform.config.VmsConfig;
@@ -28,7 +43,15 @@ import java.util.Set;
  * configuration service and serves the OpenAPI-routed REST API, Swagger UI and the console.
  */
 public class ControlPlaneVerticle extends RoleVerticle {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ControlPlaneVerticle.class);
   private ConfigServiceVerticle config;
+  private AuditLog audit;
+  private TenantSql tenantSql;
+  private TenantDirectory tenants;
+  private KeyRing keys;
+  private AuthService auth;
+  private ApiSecurity security;
+  private LicenceEnforcerVerticle licences;
 
   public ControlPlaneVerticle(Role role, VmsConfig cfg) {
     super(role, cfg);
@@ -41,15 +64,38 @@ public class ControlPlaneVerticle extends RoleVerticle {
 
   @Override
   protected Future<Void> deployServices() {
-    config = new ConfigServiceVerticle(stores, cfg, registry);
-    return vertx.deployVerticle(config).mapEmpty();
+    audit = new AuditLog(vertx, stores.mongo());
+    tenantSql = new TenantSql(stores.dialect(), stores.sql());
+    tenants = new TenantDirectory(tenantSql);
+    return vertx.executeBlocking(() -> KeyEncryptionKeys.load(cfg))
+        .compose(box -> {
+          keys = new KeyRing(vertx, stores.dialect(), stores.sql(), box, Duration.ofHours(cfg.integer("auth.keyRotationHours")));
+          auth = new AuthService(vertx, tenantSql, keys, box, new PasswordHasher(), new TotpService(), stores.cache(), audit,
+              new AuthService.Settings(Duration.ofMinutes(cfg.integer("auth.accessTokenMinutes")), Duration.ofDays(cfg.integer("auth.refreshTokenDays")),
+                  Duration.ofMinutes(cfg.integer("auth.mfaTokenMinutes")), cfg.string("auth.mfaIssuer"), cfg.integer("auth.lockout.maxAttempts"),
+                  Duration.ofSeconds(cfg.integer("auth.lockout.baseSeconds"))));
+          security = new ApiSecurity(auth, stores.cache(), tenants, cfg.integer("ratelimit.perIpPerMinute"),
+              cfg.integer("ratelimit.perTokenPerMinute"), registry);
+          return Future.all(audit.init(), tenants.reload(), keys.refresh());
+        })
+        .compose(v -> auth.bootstrapAdmin(cfg.string("admin.password")))
+        .compose(v -> {
+          vertx.setPeriodic(60_000, id -> keys.refresh().onFailure(e -> LOG.error("JWT key refresh failed: {}", e.getMessage())));
+          vertx.eventBus().consumer(Addresses.TENANT_CHANGED, m -> tenants.reload());
+          config = new ConfigServiceVerticle(stores, audit, cfg, registry);
+          licences = new LicenceEnforcerVerticle(tenants, stores.cache(), audit, 30_000);
+          return Future.all(vertx.deployVerticle(config), vertx.deployVerticle(licences));
+        })
+        .mapEmpty();
   }
 
   @Override
   protected Future<Router> createRouter() {
-    Map<String, Handler<RoutingContext>> handlers = new HashMap<>(new ConfigApi(() -> config.service()).handlers());
+    Map<String, Handler<RoutingContext>> handlers = new HashMap<>(new ConfigApi(() -> config.service(), tenants).handlers());
+    handlers.putAll(new AuthApi(auth).handlers());
+    handlers.putAll(new TenancyApi(vertx, tenantSql, tenants, auth, audit).handlers());
     handlers.put("getSystemInfo", ctx -> PlatformRouter.json(ctx, 200, systemInfo()));
-    return OpenApiRouter.create(vertx, "openapi.yaml", handlers).map(router -> {
+    return OpenApiRouter.create(vertx, "openapi.yaml", handlers, List.of(security.rootHandler()), security::guard).map(router -> {
       router.get("/*").handler(StaticHandler.create("webroot").setIndexPage("index.html"));
       return router;
     });
@@ -63,6 +109,22 @@ public class ControlPlaneVerticle extends RoleVerticle {
             .put("mongo", new JsonObject().put("embedded", a.mongoEmbedded()).put("address", StoreAddresses.redact(a.mongoUrl())))
             .put("cache", new JsonObject().put("kind", stores.cache().kind()))
             .put("kafka", new JsonObject().put("embedded", a.kafkaEmbedded()).put("address", a.kafkaBootstrap())));
+  }
+
+  public AuthService auth() {
+    return auth;
+  }
+
+  public TenantDirectory tenants() {
+    return tenants;
+  }
+
+  public AuditLog audit() {
+    return audit;
+  }
+
+  public LicenceEnforcerVerticle licences() {
+    return licences;
   }
 
   /** The configuration service of this node (tests, and later verticles on the same node). */

@@ -1,5 +1,9 @@
 package com.softdew.vms.control.config;
 
+import com.softdew.vms.control.auth.ApiSecurity;
+import com.softdew.vms.control.auth.Permission;
+import com.softdew.vms.control.auth.Principal;
+import com.softdew.vms.control.tenant.TenantDirectory;
 import com.softdew.vms.platform.http.ApiException;
 import com.softdew.vms.platform.http.OpenApiRouter;
 import com.softdew.vms.platform.http.PlatformRouter;
@@ -18,41 +22,82 @@ import java.util.function.Supplier;
 /** REST handlers of /api/v1/config, bound by operationId to the OpenAPI document. */
 public final class ConfigApi {
   private final Supplier<ConfigService> service;
+  private final TenantDirectory tenants;
 
-  public ConfigApi(Supplier<ConfigService> service) {
+  public ConfigApi(Supplier<ConfigService> service, TenantDirectory tenants) {
     this.service = service;
+    this.tenants = tenants;
   }
 
   public Map<String, Handler<RoutingContext>> handlers() {
     return Map.of(
         "getConfigSchema", ctx -> PlatformRouter.json(ctx, 200, RuntimeConfigSchema.describe(service.get().schema())),
         "getEffectiveConfig", this::effective,
-        "getConfigScope", ctx -> reply(ctx, service.get().scope(scope(ctx)).map(v -> {
-          if (v == null) throw ApiException.notFound(scope(ctx).label() + " has no configuration document");
-          return v.toJson();
-        })),
+        "getConfigScope", ctx -> {
+          ScopeRef ref = readable(ctx);
+          reply(ctx, service.get().scope(ref).map(v -> {
+            if (v == null) throw ApiException.notFound(ref.label() + " has no configuration document");
+            return v.toJson();
+          }));
+        },
         "replaceConfigScope", ctx -> {
           JsonObject b = body(ctx);
-          reply(ctx, service.get().replace(scope(ctx), b.getJsonObject("doc"), b.getInteger("expectedVersion"), actor(ctx), b.getString("note"))
+          ScopeRef ref = writable(ctx, b.getJsonObject("doc"));
+          reply(ctx, service.get().replace(ref, b.getJsonObject("doc"), b.getInteger("expectedVersion"), actor(ctx), ip(ctx), b.getString("note"))
               .map(ScopeVersion::toJson));
         },
         "patchConfigScope", ctx -> {
           JsonObject b = body(ctx);
-          reply(ctx, service.get().patch(scope(ctx), b.getJsonObject("patch"), b.getInteger("expectedVersion"), actor(ctx), b.getString("note"))
+          ScopeRef ref = writable(ctx, b.getJsonObject("patch"));
+          reply(ctx, service.get().patch(ref, b.getJsonObject("patch"), b.getInteger("expectedVersion"), actor(ctx), ip(ctx), b.getString("note"))
               .map(ScopeVersion::toJson));
         },
-        "listConfigVersions", ctx -> reply(ctx, service.get().history(scope(ctx), intQuery(ctx, "limit", 50), intQuery(ctx, "offset", 0))
+        "listConfigVersions", ctx -> reply(ctx, service.get().history(readable(ctx), intQuery(ctx, "limit", 50), intQuery(ctx, "offset", 0))
             .map(l -> new JsonArray(l.stream().map(ScopeVersion::toJson).toList()))),
         "rollbackConfigScope", ctx -> {
           JsonObject b = body(ctx);
-          reply(ctx, service.get().rollback(scope(ctx), b.getInteger("version"), actor(ctx), b.getString("note")).map(ScopeVersion::toJson));
+          reply(ctx, service.get().rollback(writable(ctx, null), b.getInteger("version"), actor(ctx), ip(ctx), b.getString("note"))
+              .map(ScopeVersion::toJson));
         },
-        "refreshConfigScope", ctx -> service.get().invalidate(scope(ctx))
+        "refreshConfigScope", ctx -> service.get().invalidate(readable(ctx))
             .onSuccess(v -> ctx.response().setStatusCode(204).end()).onFailure(ctx::fail));
   }
 
+  /** A scope the caller may read: the system scope, or a scope of its own tenant (404 otherwise). */
+  private ScopeRef readable(RoutingContext ctx) {
+    ScopeRef ref = scope(ctx);
+    if (ref.level() != ScopeRef.Level.SYSTEM) ApiSecurity.requireTenant(ctx, ref.tenantId());
+    return ref;
+  }
+
+  /**
+   * A scope the caller may change: the system scope needs config.system.write; a tenant scope needs
+   * the caller's tenant, and every model it enables must be in that tenant's licence (403).
+   */
+  private ScopeRef writable(RoutingContext ctx, JsonObject change) {
+    ScopeRef ref = readable(ctx);
+    Principal p = ApiSecurity.require(ctx);
+    if (ref.level() == ScopeRef.Level.SYSTEM) {
+      if (!Permission.CONFIG_SYSTEM_WRITE.grantedTo(p.role())) {
+        throw new ApiException(403, "forbidden", "Forbidden", "the system scope needs permission " + Permission.CONFIG_SYSTEM_WRITE.id(), null);
+      }
+      return ref;
+    }
+    JsonObject models = change == null ? null : change.getJsonObject("models");
+    if (models != null) {
+      for (String m : models.fieldNames()) {
+        Object enabled = models.getValue(m) instanceof JsonObject o ? o.getValue("enabled") : null;
+        if (Boolean.TRUE.equals(enabled)) tenants.requireModelLicensed(ref.tenantId(), m);
+      }
+    }
+    return ref;
+  }
+
   private void effective(RoutingContext ctx) {
+    Principal p = ApiSecurity.require(ctx);
     String customer = query(ctx, "customerId");
+    if (customer == null && !p.role().platform() && (query(ctx, "siteId") != null || query(ctx, "cameraId") != null)) customer = p.tenantId();
+    if (customer != null) ApiSecurity.requireTenant(ctx, customer);
     String site = query(ctx, "siteId");
     String camera = query(ctx, "cameraId");
     if (customer == null && (site != null || camera != null)) {
@@ -61,9 +106,13 @@ public final class ConfigApi {
     reply(ctx, service.get().effective(customer, site, camera));
   }
 
-  /** Who made a change. Until JWT auth lands (tenancy issue) the client address is all we know. */
+  /** Who made a change: the authenticated user. */
   static String actor(RoutingContext ctx) {
-    return "anonymous@" + ctx.request().remoteAddress().hostAddress();
+    return ApiSecurity.require(ctx).actor();
+  }
+
+  static String ip(RoutingContext ctx) {
+    return ApiSecurity.clientIp(ctx);
   }
 
   private static ScopeRef scope(RoutingContext ctx) {

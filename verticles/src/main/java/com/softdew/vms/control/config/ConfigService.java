@@ -16,7 +16,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.mongo.MongoClient;
+import com.softdew.vms.platform.store.AuditLog;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,13 +35,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class ConfigService {
   private static final Logger LOG = LoggerFactory.getLogger(ConfigService.class);
-  public static final String AUDIT_COLLECTION = "audit_log";
+  public static final String AUDIT_COLLECTION = AuditLog.COLLECTION;
   private static final int WRITE_ATTEMPTS = 3;
 
   private final Vertx vertx;
   private final ConfigScopeStore store;
   private final KeyValueCache cache;
-  private final MongoClient mongo;
+  private final AuditLog auditLog;
   private final ConfigSchema schema;
   private final Duration ttl;
   private final Duration refreshAhead;
@@ -52,12 +52,12 @@ public final class ConfigService {
   private final Counter refreshes;
   private final Counter auditFailures;
 
-  public ConfigService(Vertx vertx, ConfigScopeStore store, KeyValueCache cache, MongoClient mongo, ConfigSchema schema,
+  public ConfigService(Vertx vertx, ConfigScopeStore store, KeyValueCache cache, AuditLog auditLog, ConfigSchema schema,
       Duration ttl, Duration refreshAhead, int maxTracked, MeterRegistry registry) {
     this.vertx = vertx;
     this.store = store;
     this.cache = cache;
-    this.mongo = mongo;
+    this.auditLog = auditLog;
     this.schema = schema;
     this.ttl = ttl;
     this.refreshAhead = refreshAhead;
@@ -133,33 +133,33 @@ public final class ConfigService {
   // ---------------------------------------------------------------- writes
 
   /** Replaces a scope document (validated against the schema). expectedVersion null = whatever is current. */
-  public Future<ScopeVersion> replace(ScopeRef ref, JsonObject doc, Integer expectedVersion, String actor, String note) {
+  public Future<ScopeVersion> replace(ScopeRef ref, JsonObject doc, Integer expectedVersion, String actor, String ip, String note) {
     JsonObject valid = validate("doc", doc);
-    return write(ref, current -> valid, expectedVersion, actor, note, "config.replace");
+    return write(ref, current -> valid, expectedVersion, actor, ip, note, "config.replace");
   }
 
   /** Applies an RFC 7396 merge patch (null removes a key) to a scope document. */
-  public Future<ScopeVersion> patch(ScopeRef ref, JsonObject patch, Integer expectedVersion, String actor, String note) {
+  public Future<ScopeVersion> patch(ScopeRef ref, JsonObject patch, Integer expectedVersion, String actor, String ip, String note) {
     return write(ref, current -> validate("patch", mergePatch(current == null ? new JsonObject() : current.doc().copy(), patch)),
-        expectedVersion, actor, note, "config.patch");
+        expectedVersion, actor, ip, note, "config.patch");
   }
 
   /** Makes an old version current again, as a new version (history is never rewritten). */
-  public Future<ScopeVersion> rollback(ScopeRef ref, int version, String actor, String note) {
+  public Future<ScopeVersion> rollback(ScopeRef ref, int version, String actor, String ip, String note) {
     return store.version(ref, version).compose(old -> {
       if (old == null) return Future.failedFuture(ApiException.notFound(ref.label() + " has no version " + version));
       JsonObject doc = validate("version", old.doc());
-      return write(ref, current -> doc, null, actor, note == null ? "rollback to v" + version : note, "config.rollback");
+      return write(ref, current -> doc, null, actor, ip, note == null ? "rollback to v" + version : note, "config.rollback");
     });
   }
 
   private Future<ScopeVersion> write(ScopeRef ref, java.util.function.Function<ScopeVersion, JsonObject> next,
-      Integer expectedVersion, String actor, String note, String action) {
-    return attemptWrite(ref, next, expectedVersion, actor, note, action, 1);
+      Integer expectedVersion, String actor, String ip, String note, String action) {
+    return attemptWrite(ref, next, expectedVersion, actor, ip, note, action, 1);
   }
 
   private Future<ScopeVersion> attemptWrite(ScopeRef ref, java.util.function.Function<ScopeVersion, JsonObject> next,
-      Integer expectedVersion, String actor, String note, String action, int attempt) {
+      Integer expectedVersion, String actor, String ip, String note, String action, int attempt) {
     return store.current(ref).compose(current -> {
       int have = current == null ? 0 : current.version();
       if (expectedVersion != null && expectedVersion != have) {
@@ -172,10 +172,10 @@ public final class ConfigService {
         return Future.failedFuture(e);
       }
       return store.write(ref, doc, have, actor, note)
-          .compose(written -> invalidate(ref).compose(v -> audit(action, ref, actor, current, written)).map(v -> written))
+          .compose(written -> invalidate(ref).compose(v -> audit(action, ref, actor, ip, current, written)).map(v -> written))
           .recover(e -> {
             if (e instanceof VersionConflictException && expectedVersion == null && attempt < WRITE_ATTEMPTS) {
-              return attemptWrite(ref, next, null, actor, note, action, attempt + 1);
+              return attemptWrite(ref, next, null, actor, ip, note, action, attempt + 1);
             }
             if (e instanceof VersionConflictException) return Future.failedFuture(ApiException.conflict(e.getMessage()));
             return Future.failedFuture(e);
@@ -195,17 +195,15 @@ public final class ConfigService {
     return key == null ? Future.succeededFuture() : cache.delete(List.of(key));
   }
 
-  private Future<Void> audit(String action, ScopeRef ref, String actor, ScopeVersion old, ScopeVersion now) {
-    JsonObject entry = new JsonObject()
-        .put("tenant_id", ref.tenantId()).put("at", Instant.now().toString()).put("actor", actor)
-        .put("action", action).put("target", ref.label()).put("version", now.version())
-        .put("old", old == null ? null : old.doc()).put("new", now.doc()).put("note", now.note());
+  private Future<Void> audit(String action, ScopeRef ref, String actor, String ip, ScopeVersion old, ScopeVersion now) {
     // SQL (config_version) already holds who/when/what; an audit write failure is counted and logged, never silent
-    return mongo.insert(AUDIT_COLLECTION, entry).<Void>mapEmpty().recover(e -> {
-      auditFailures.increment();
-      LOG.error("audit log write failed for {} v{} by {}: {}", ref.label(), now.version(), actor, e.getMessage());
-      return Future.succeededFuture();
-    });
+    return auditLog.append(new AuditLog.AuditEntry(ref.tenantId(), actor, action, ref.label(), old == null ? null : old.doc(),
+            new JsonObject().put("version", now.version()).put("doc", now.doc()).put("note", now.note()), ip))
+        .<Void>mapEmpty().recover(e -> {
+          auditFailures.increment();
+          LOG.error("audit log write failed for {} v{} by {}: {}", ref.label(), now.version(), actor, e.getMessage());
+          return Future.succeededFuture();
+        });
   }
 
   // ---------------------------------------------------------------- refresh ahead

@@ -3,6 +3,7 @@ package com.softdew.vms.control.config;
 import com.softdew.vms.codec.Addresses;
 import com.softdew.vms.platform.config.VmsConfig;
 import com.softdew.vms.platform.http.ApiException;
+import com.softdew.vms.platform.store.AuditLog;
 import com.softdew.vms.platform.store.ConfigScopeStore;
 import com.softdew.vms.platform.store.ConfigScopeStore.ScopeVersion;
 import com.softdew.vms.platform.store.ScopeRef;
@@ -27,13 +28,15 @@ public final class ConfigServiceVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ConfigServiceVerticle.class);
 
   private final Stores stores;
+  private final AuditLog audit;
   private final VmsConfig cfg;
   private final MeterRegistry registry;
   private ConfigService service;
   private long refreshTimer = -1;
 
-  public ConfigServiceVerticle(Stores stores, VmsConfig cfg, MeterRegistry registry) {
+  public ConfigServiceVerticle(Stores stores, AuditLog audit, VmsConfig cfg, MeterRegistry registry) {
     this.stores = stores;
+    this.audit = audit;
     this.cfg = cfg;
     this.registry = registry;
   }
@@ -44,7 +47,7 @@ public final class ConfigServiceVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    service = new ConfigService(vertx, new ConfigScopeStore(stores.dialect(), stores.sql()), stores.cache(), stores.mongo(),
+    service = new ConfigService(vertx, new ConfigScopeStore(stores.dialect(), stores.sql()), stores.cache(), audit,
         RuntimeConfigSchema.create(), Duration.ofSeconds(cfg.integer("cache.ttlSeconds")),
         Duration.ofSeconds(cfg.integer("cache.refreshAheadSeconds")), cfg.integer("cache.maxEntries"), registry);
     MessageConsumer<JsonObject> changes = vertx.eventBus().consumer(Addresses.CONFIG_CHANGED, m -> service.onChanged(m.body()));
@@ -76,11 +79,11 @@ public final class ConfigServiceVerticle extends VerticleBase {
         case "history" -> service.history(ScopeParser.parse("scope", b.getString("scope")), b.getInteger("limit", 50), 0)
             .map(l -> new JsonArray(l.stream().map(ScopeVersion::toJson).toList()));
         case "patch" -> service.patch(ScopeParser.parse("scope", b.getString("scope")), b.getJsonObject("patch", new JsonObject()),
-            b.getInteger("expectedVersion"), actor, b.getString("note")).map(ScopeVersion::toJson);
+            b.getInteger("expectedVersion"), actor, "bus", b.getString("note")).map(ScopeVersion::toJson);
         case "replace" -> service.replace(ScopeParser.parse("scope", b.getString("scope")), b.getJsonObject("doc", new JsonObject()),
-            b.getInteger("expectedVersion"), actor, b.getString("note")).map(ScopeVersion::toJson);
+            b.getInteger("expectedVersion"), actor, "bus", b.getString("note")).map(ScopeVersion::toJson);
         case "rollback" -> service.rollback(ScopeParser.parse("scope", b.getString("scope")), b.getInteger("version", 0), actor,
-            b.getString("note")).map(ScopeVersion::toJson);
+            "bus", b.getString("note")).map(ScopeVersion::toJson);
         default -> Future.failedFuture(ApiException.invalid("action", "must be one of effective, get, history, patch, replace, rollback"));
       };
     } catch (RuntimeException e) {
