@@ -139,8 +139,8 @@ public final class OpenApiRouter {
     RequestExtractor extractor = (rc, op) ->
       RequestUtils.extract(rc.request(), op, () -> Future.succeededFuture(bodyOf(rc)));
     RouterBuilder builder = RouterBuilder.create(vertx, contract, extractor);
+    builder.rootHandler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT_BYTES)); // Vert.x requires BODY before USER handlers
     rootHandlers.forEach(builder::rootHandler);
-    builder.rootHandler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT_BYTES));
 
     for (OpenAPIRoute route : builder.getRoutes()) {
       Operation op = route.getOperation();

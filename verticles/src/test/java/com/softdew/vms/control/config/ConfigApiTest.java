@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.softdew.vms.control.ControlPlaneVerticle;
+import com.softdew.vms.control.testing.ApiClient;
 import com.softdew.vms.platform.config.VmsConfig;
 import com.softdew.vms.platform.launch.Role;
 import com.softdew.vms.platform.testing.LocalPostgres;
@@ -25,8 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The configuration REST API end to end on a real all-in-one node (local PostgreSQL, embedded Mongo and Kafka). */
 class ConfigApiTest {
+  static final String ADMIN_PW = "operator-pass-phrase-1";
   Vertx vertx;
   WebClient web;
+  String token;
   String db;
   VmsConfig cfg;
   @TempDir Path dir;
@@ -41,7 +44,7 @@ class ConfigApiTest {
     web = WebClient.create(vertx);
     db = LocalPostgres.freshName();
     LocalPostgres.exec(vertx, "CREATE DATABASE " + db);
-    cfg = TestConfigs.create(dir, Map.of("sql.url", LocalPostgres.url(db)));
+    cfg = TestConfigs.create(dir, Map.of("sql.url", LocalPostgres.url(db), "admin.password", ADMIN_PW));
   }
 
   @AfterEach
@@ -54,6 +57,7 @@ class ConfigApiTest {
 
   HttpResponse<Buffer> send(int port, String method, String path, JsonObject body) throws Exception {
     var req = web.request(io.vertx.core.http.HttpMethod.valueOf(method), port, "127.0.0.1", path);
+    if (token != null) req.putHeader("Authorization", "Bearer " + token);
     return await(body == null ? req.send() : req.sendJsonObject(body));
   }
 
@@ -62,6 +66,8 @@ class ConfigApiTest {
     ControlPlaneVerticle node = new ControlPlaneVerticle(Role.ALL, cfg);
     await(vertx.deployVerticle(node));
     int port = node.httpPort();
+    assertEquals(401, send(port, "GET", "/api/v1/config/schema", null).statusCode(), "no token, no access");
+    token = new ApiClient(vertx, port).token("admin", ADMIN_PW);
 
     assertEquals(200, send(port, "PATCH", "/api/v1/config/scopes/system",
         new JsonObject().put("patch", new JsonObject().put("models", new JsonObject().put("fire", new JsonObject().put("confidenceThreshold", 0.6))))).statusCode());
@@ -109,7 +115,7 @@ class ConfigApiTest {
     JsonArray versions = send(port, "GET", "/api/v1/config/scopes/camera:acme:cam-1/versions", null).bodyAsJsonArray();
     assertEquals(2, versions.size());
     assertEquals("lobby glare", versions.getJsonObject(1).getString("note"));
-    assertTrue(versions.getJsonObject(0).getString("actor").startsWith("anonymous@"));
+    assertTrue(versions.getJsonObject(0).getString("actor").startsWith("admin ("), versions.encode());
     HttpResponse<Buffer> rb = send(port, "POST", "/api/v1/config/scopes/camera:acme:cam-1/rollback", new JsonObject().put("version", 1));
     assertEquals(3, rb.bodyAsJsonObject().getInteger("version"));
     assertEquals(0.9, send(port, "GET", "/api/v1/config/effective?customerId=acme&cameraId=cam-1", null).bodyAsJsonObject()
@@ -122,9 +128,11 @@ class ConfigApiTest {
     long audits = await(node.stores().mongo().count(ConfigService.AUDIT_COLLECTION, new JsonObject().put("tenant_id", "acme")));
     assertEquals(5, audits, "customer, site, two camera writes and the rollback (system is not tenant acme)");
     JsonObject last = await(node.stores().mongo().findOne(ConfigService.AUDIT_COLLECTION,
-        new JsonObject().put("target", "camera:acme:cam-1").put("version", 3), null));
+        new JsonObject().put("target", "camera:acme:cam-1").put("new.version", 3), null));
     assertEquals("config.rollback", last.getString("action"));
     assertEquals(0.95, last.getJsonObject("old").getJsonObject("models").getJsonObject("fire").getDouble("confidenceThreshold"));
+    assertEquals("127.0.0.1", last.getString("source_ip"));
+    assertTrue(await(node.audit().verify("acme")).getBoolean("valid"), "hash chain intact");
 
     JsonObject schema = send(port, "GET", "/api/v1/config/schema", null).bodyAsJsonArray().stream().map(JsonObject.class::cast)
         .filter(k -> k.getString("key").equals("video.segment.lengthSeconds")).findFirst().orElseThrow();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.softdew.vms.platform.config.VmsConfig;
 import com.softdew.vms.platform.launch.ClusterSupport;
+import com.softdew.vms.platform.store.AuditLog;
 import com.softdew.vms.platform.store.ScopeRef;
 import com.softdew.vms.platform.store.StoreKind;
 import com.softdew.vms.platform.store.Stores;
@@ -56,13 +57,13 @@ class ConfigClusterTest {
       VmsConfig cfgB = TestConfigs.create(dirB, Map.of("sql.url", LocalPostgres.url(db)));
       Stores storesA = await(Stores.open(a, cfgA, EnumSet.of(StoreKind.SQL, StoreKind.MONGO, StoreKind.CACHE), null));
       Stores storesB = await(Stores.open(b, cfgB, EnumSet.of(StoreKind.SQL, StoreKind.MONGO, StoreKind.CACHE), null));
-      ConfigServiceVerticle svcA = new ConfigServiceVerticle(storesA, cfgA, null);
-      ConfigServiceVerticle svcB = new ConfigServiceVerticle(storesB, cfgB, null);
+      ConfigServiceVerticle svcA = new ConfigServiceVerticle(storesA, new AuditLog(a, storesA.mongo()), cfgA, null);
+      ConfigServiceVerticle svcB = new ConfigServiceVerticle(storesB, new AuditLog(b, storesB.mongo()), cfgB, null);
       await(a.deployVerticle(svcA));
       await(b.deployVerticle(svcB));
 
       await(svcA.service().patch(ScopeRef.customer("acme"), new JsonObject().put("models", new JsonObject()
-          .put("fire", new JsonObject().put("confidenceThreshold", 0.7))), null, "test", null));
+          .put("fire", new JsonObject().put("confidenceThreshold", 0.7))), null, "test", "127.0.0.1", null));
       // B reads and caches every level of the chain
       JsonObject first = await(svcB.service().effective("acme", "hq", "cam-1"));
       assertEquals(0.7, fireThreshold(first));
@@ -72,9 +73,9 @@ class ConfigClusterTest {
 
       // A changes the camera and the customer; B must see both without waiting for the TTL
       await(svcA.service().patch(ScopeRef.camera("acme", "cam-1"), new JsonObject().put("video", new JsonObject()
-          .put("segment", new JsonObject().put("lengthSeconds", 3))), null, "test", null));
+          .put("segment", new JsonObject().put("lengthSeconds", 3))), null, "test", "127.0.0.1", null));
       await(svcA.service().patch(ScopeRef.customer("acme"), new JsonObject().put("models", new JsonObject()
-          .put("fire", new JsonObject().put("confidenceThreshold", 0.8))), null, "test", null));
+          .put("fire", new JsonObject().put("confidenceThreshold", 0.8))), null, "test", "127.0.0.1", null));
       long t0 = System.currentTimeMillis();
       JsonObject seen;
       do {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.softdew.vms.platform.config.VmsConfig;
+import com.softdew.vms.platform.store.AuditLog;
 import com.softdew.vms.platform.store.ConfigScopeStore;
 import com.softdew.vms.platform.store.KeyValueCache;
 import com.softdew.vms.platform.store.RedisCache;
@@ -59,7 +60,7 @@ class ConfigServiceCacheTest {
   }
 
   ConfigService service(Duration ttl, Duration ahead, SimpleMeterRegistry reg) {
-    return new ConfigService(vertx, new ConfigScopeStore(stores.dialect(), stores.sql()), redis, stores.mongo(),
+    return new ConfigService(vertx, new ConfigScopeStore(stores.dialect(), stores.sql()), redis, new AuditLog(vertx, stores.mongo()),
         RuntimeConfigSchema.create(), ttl, ahead, 1000, reg);
   }
 
@@ -69,7 +70,7 @@ class ConfigServiceCacheTest {
     String customer = "c" + System.nanoTime();
     ConfigService svc = service(Duration.ofMinutes(5), Duration.ofSeconds(60), reg);
     await(svc.patch(ScopeRef.customer(customer), new JsonObject().put("models", new JsonObject().put("anpr",
-        new JsonObject().put("enabled", true))), null, "t", null));
+        new JsonObject().put("enabled", true))), null, "t", "127.0.0.1", null));
     await(svc.effective(customer, null, "cam-9"));
     String key = "config:customer:" + customer + ":doc";
     assertNotNull(await(redis.get(key)), "cached under the seed's layout");
