@@ -114,7 +114,9 @@ public final class AuthService {
           if (u.disabled() || !ok) {
             return recordFailure(u, "password", ip).compose(v -> Future.failedFuture(unauthorized("invalid username or password")));
           }
-          return resetFailures(u).compose(v -> {
+          // a right password does not reset the failure count: only a complete sign-in does, otherwise
+          // someone who knows the password could guess codes forever, a few per password step
+          return Future.succeededFuture().compose(v -> {
             boolean enrolled = u.totpSecret() != null && !u.totpSecret().startsWith(PENDING);
             String typ = enrolled ? "mfa_challenge" : "mfa_enroll";
             String token = keys.sign(new JsonObject().put("sub", u.userId()).put("typ", typ).put("jti", UUID.randomUUID().toString()), s.mfaTtl());
@@ -146,12 +148,6 @@ public final class AuthService {
             + d.p(2) + " WHERE user_id = " + d.p(3)).execute(Tuple.of(failed, lu, u.userId())))
         .compose(v -> audit(lu == null ? "auth." + factor + ".failed" : "auth.lockout", u, ip,
             new JsonObject().put("failedAttempts", failed).put("lockedUntil", lu)));
-  }
-
-  private Future<Void> resetFailures(UserRow u) {
-    if (u.failedAttempts() == 0 && u.lockedUntil() == null) return Future.succeededFuture();
-    return sql.inTenant(u.tenantId(), c -> c.preparedQuery("UPDATE app_user SET failed_attempts = 0, locked_until = NULL WHERE user_id = "
-        + d.p(1)).execute(Tuple.of(u.userId()))).mapEmpty();
   }
 
   // ------------------------------------------------------------------ second factor

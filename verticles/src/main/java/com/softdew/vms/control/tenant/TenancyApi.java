@@ -115,6 +115,10 @@ public final class TenancyApi {
     f.onSuccess(v -> PlatformRouter.json(ctx, 200, v)).onFailure(ctx::fail);
   }
 
+  private static void created(RoutingContext ctx, Future<?> f) {
+    f.onSuccess(v -> PlatformRouter.json(ctx, 201, v)).onFailure(ctx::fail);
+  }
+
   private Future<Void> changed(String tenantId) {
     return directory.reload().onSuccess(v -> vertx.eventBus().publish(Addresses.TENANT_CHANGED, new JsonObject().put("tenantId", tenantId)));
   }
@@ -159,7 +163,7 @@ public final class TenancyApi {
     List<String> allow = TenantDirectory.validateAllowlist(b.getJsonArray("ipAllowlist", new JsonArray()));
     TenantDirectory.Licence lic = parseLicence(b.getJsonObject("licence"), 1);
     String now = Instant.now().toString();
-    reply(ctx, sql.inTenant(id, c -> c.preparedQuery("INSERT INTO tenant (tenant_id, name, status, ip_allowlist, time_zone, created_at) VALUES ("
+    created(ctx, sql.inTenant(id, c -> c.preparedQuery("INSERT INTO tenant (tenant_id, name, status, ip_allowlist, time_zone, created_at) VALUES ("
                 + d.p(1) + ", " + d.p(2) + ", 'ACTIVE', " + d.p(3) + ", " + d.p(4) + ", " + d.p(5) + ")")
             .execute(Tuple.of(id, b.getString("name"), String.join(",", allow), tz, now))
             .compose(v -> c.preparedQuery("INSERT INTO licence (tenant_id, camera_limit, valid_from, valid_until, models, version, updated_at) VALUES ("
@@ -170,8 +174,7 @@ public final class TenancyApi {
             ? ApiException.conflict("tenant " + id + " exists") : e))
         .compose(v -> changed(id))
         .compose(v -> audit(ctx, id, "tenant.create", "tenant:" + id, null, b))
-        .map(v -> directory.get(id).toJson())
-        .onSuccess(v -> ctx.response().setStatusCode(201)));
+        .map(v -> directory.get(id).toJson()));
   }
 
   private void updateTenant(RoutingContext ctx) {
@@ -237,10 +240,9 @@ public final class TenancyApi {
     if (role == Role.OPERATOR) tenantId = TenantSql.PLATFORM_TENANT;
     else if (directory.get(tenantId) == null) throw ApiException.invalid("tenantId", "no tenant " + tenantId);
     String t = tenantId;
-    reply(ctx, auth.createUser(t, b.getString("username"), b.getString("password"), role, p, ApiSecurity.clientIp(ctx))
+    created(ctx, auth.createUser(t, b.getString("username"), b.getString("password"), role, p, ApiSecurity.clientIp(ctx))
         .map(id -> new JsonObject().put("userId", id).put("tenantId", t).put("username", b.getString("username")).put("role", role.name())
-            .put("mfaEnrolled", false))
-        .onSuccess(v -> ctx.response().setStatusCode(201)));
+            .put("mfaEnrolled", false)));
   }
 
   private void updateUser(RoutingContext ctx) {
@@ -299,7 +301,7 @@ public final class TenancyApi {
     String nodeId = b.getString("nodeId", UUID.randomUUID().toString());
     if (kind.equals("SITE") && parent != null) throw ApiException.invalid("parentId", "a SITE is a root: it has no parent");
     if (!kind.equals("SITE") && parent == null) throw ApiException.invalid("parentId", "a " + kind + " needs a parent " + PARENT_KIND.get(kind));
-    reply(ctx, sql.inTenant(tenantId, c -> {
+    created(ctx, sql.inTenant(tenantId, c -> {
       Future<Void> parentOk = parent == null ? Future.succeededFuture()
           : c.preparedQuery("SELECT kind FROM site_node WHERE node_id = " + d.p(1)).execute(Tuple.of(parent)).compose(rows -> {
             if (rows.size() == 0) return Future.failedFuture(ApiException.invalid("parentId", "no node " + parent + " in this tenant"));
@@ -314,8 +316,7 @@ public final class TenancyApi {
         .recover(e -> Future.failedFuture(e.getMessage() != null && e.getMessage().toLowerCase().contains("duplicate")
             ? ApiException.conflict("node " + nodeId + " exists") : e))
         .compose(v -> audit(ctx, tenantId, "site.create", "site:" + nodeId, null, b))
-        .map(v -> new JsonObject().put("nodeId", nodeId).put("parentId", parent).put("kind", kind).put("name", b.getString("name")).put("tenantId", tenantId))
-        .onSuccess(v -> ctx.response().setStatusCode(201)));
+        .map(v -> new JsonObject().put("nodeId", nodeId).put("parentId", parent).put("kind", kind).put("name", b.getString("name")).put("tenantId", tenantId)));
   }
 
   private void deleteSite(RoutingContext ctx) {
