@@ -3,6 +3,7 @@ package com.softdew.vms.control.launch;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.softdew.vms.control.testing.ApiClient;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -33,9 +34,11 @@ class FatJarIT {
   static final Path VMS_JAR = ROOT.resolve("verticles/target/vms.jar");
   static final Path EDGE_JAR = ROOT.resolve("edge-verticles/target/vms-edge.jar");
   static final String DB = "vms_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+  static final String ADMIN_PW = "fat-jar-operator-pass";
   static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   @TempDir static Path dir;
+  static String token;
 
   @BeforeAll
   static void createDb() throws Exception {
@@ -68,7 +71,7 @@ class FatJarIT {
     Map<String, String> env = pb.environment();
     env.keySet().removeIf(k -> k.startsWith("VMS_"));
     env.putAll(Map.of("VMS_HTTP_PORT", Integer.toString(port), "VMS_DATA_DIR", dir.resolve("data").toString(),
-        "VMS_SQL_URL", "postgresql://postgres@127.0.0.1:5432/" + DB, "VMS_LOG_LEVEL", "INFO"));
+        "VMS_SQL_URL", "postgresql://postgres@127.0.0.1:5432/" + DB, "VMS_LOG_LEVEL", "INFO", "VMS_ADMIN_PASSWORD", ADMIN_PW));
     return pb.start();
   }
 
@@ -119,10 +122,17 @@ class FatJarIT {
       assertTrue(get(port, "/metrics").body().contains("vertx_http_server_requests_total"));
       assertEquals(200, get(port, "/docs/index.html").statusCode());
       assertEquals("3.1.0", new JsonObject(get(port, "/openapi.json").body()).getString("openapi"));
-      HttpResponse<String> put = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/config/scopes/customer:acme"))
-          .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"patch\":{\"video\":{\"normalize\":{\"fps\":12}}}}"))
-          .header("content-type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
-      assertEquals(200, put.statusCode(), put.body());
+      assertEquals(401, get(port, "/api/v1/config/schema").statusCode(), "the API needs a token");
+      io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+      try {
+        ApiClient api = new ApiClient(vertx, port);
+        token = api.token("admin", ADMIN_PW);
+        var put = api.call(token, "PATCH", "/api/v1/config/scopes/customer:acme",
+            new JsonObject().put("patch", new JsonObject().put("video", new JsonObject().put("normalize", new JsonObject().put("fps", 12)))));
+        assertEquals(200, put.statusCode(), put.bodyAsString());
+      } finally {
+        ApiClient.await(vertx.close());
+      }
     } finally {
       long ms = sigterm(p);
       System.out.println("vms.jar stopped " + ms + " ms after SIGTERM");
@@ -134,7 +144,10 @@ class FatJarIT {
     Process again = start(VMS_JAR, port, log2);
     try {
       awaitReady(again, port, log2);
-      JsonObject scope = new JsonObject(get(port, "/api/v1/config/scopes/customer:acme").body());
+      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/config/scopes/customer:acme"))
+          .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, r.statusCode(), "the token issued before the restart still verifies (keys are in SQL): " + r.body());
+      JsonObject scope = new JsonObject(r.body());
       assertEquals(12, scope.getJsonObject("doc").getJsonObject("video").getJsonObject("normalize").getInteger("fps"));
     } finally {
       sigterm(again);
