@@ -72,7 +72,14 @@ BEGIN
 END
 $$
 ;
-GRANT vms_app TO CURRENT_USER
+DO $$
+BEGIN
+  -- superusers may SET ROLE to any role; a plain application account must be a member of vms_app
+  IF NOT pg_has_role(current_user, 'vms_app', 'MEMBER') THEN
+    EXECUTE format('GRANT vms_app TO %I', current_user);
+  END IF;
+END
+$$
 ;
 GRANT SELECT, INSERT, UPDATE, DELETE ON tenant, licence, site_node, app_user, refresh_token, config_scope, config_version TO vms_app
 ;

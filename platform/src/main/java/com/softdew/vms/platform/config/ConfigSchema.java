@@ -46,7 +46,7 @@ public final class ConfigSchema {
         choice("sql.dialect", "postgresql", List.of("postgresql", "mssql"), "SQL dialect of sql.url"),
         string("sql.url", "", "SQL URL (postgresql://user:pw@host:port/db or sqlserver://user:pw@host:port;databaseName=db); empty = local PostgreSQL on 127.0.0.1:5432 if one answers, else embedded"),
         bool("sql.preferLocal", true, "with sql.url empty: use a PostgreSQL answering on 127.0.0.1:5432 before starting an embedded one"),
-        string("sql.database", "vms", "database created and used when sql.url is empty"),
+        string("sql.database", "", "database created and used when sql.url is empty; empty = vms_<hash of data.dir>, so each data directory has its own"),
         integer("sql.poolSize", 8, 1, 128, "SQL connection pool size per node"),
         string("mongo.url", "", "MongoDB connection string; empty = embedded file-backed Mongo-wire server under data.dir"),
         string("mongo.database", "vms", "MongoDB database name"),

@@ -80,7 +80,7 @@ public final class Stores {
   private Future<Void> ensureDatabase(Vertx vertx, VmsConfig cfg) {
     String admin = embedded.sqlAdminUrl();
     if (admin == null) return Future.succeededFuture();
-    String db = cfg.string("sql.database");
+    String db = embedded.sqlDatabase();
     if (!db.matches("[a-z_][a-z0-9_]{0,62}")) return Future.failedFuture(new IllegalArgumentException("sql.database must be a lowercase identifier, got " + db));
     return PgConnection.connect(vertx, PgConnectOptions.fromUri(admin)).compose(conn ->
         conn.preparedQuery("SELECT 1 FROM pg_database WHERE datname = $1").execute(Tuple.of(db))

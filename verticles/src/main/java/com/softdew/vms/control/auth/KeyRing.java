@@ -78,7 +78,18 @@ public final class KeyRing {
           for (Row r : rows) {
             String k = r.getString(0);
             if (!k.equals(kid) && !k.equals(kidAt(Instant.now().minus(period)))) continue; // older keys verify nothing alive
-            String b64 = box.open(r.getString(1), "signing_key:" + k);
+            String b64;
+            try {
+              b64 = box.open(r.getString(1), "signing_key:" + k);
+            } catch (IllegalArgumentException e) {
+              if (k.equals(kid)) {
+                throw new IllegalStateException("JWT signing key " + k + " in SQL was sealed with another key-encryption key than"
+                    + " this node's (auth.kek, or data.dir/keys/kek): give every node the same auth.kek; on a development install,"
+                    + " a data directory was removed while its database was kept");
+              }
+              LOG.warn("JWT signing key {} cannot be opened with this node's key-encryption key: ignored", k);
+              continue;
+            }
             keys.add(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(b64).setId(k));
           }
           PubSecKeyOptions current = keys.stream().filter(o -> o.getId().equals(kid)).findFirst()

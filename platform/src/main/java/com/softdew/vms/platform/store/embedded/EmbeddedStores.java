@@ -34,6 +34,7 @@ public final class EmbeddedStores implements AutoCloseable {
   private StoreAddresses addresses;
   /** Admin URL of the server whose database must be created if missing, or null. */
   private String sqlAdminUrl;
+  private String sqlDatabase;
 
   private EmbeddedStores() {}
 
@@ -44,6 +45,22 @@ public final class EmbeddedStores implements AutoCloseable {
   /** The URL to create {@code sql.database} through when the store runs on a local or embedded server, else null. */
   public String sqlAdminUrl() {
     return sqlAdminUrl;
+  }
+
+  /** The database to create on the local or embedded server. */
+  public String sqlDatabase() {
+    return sqlDatabase;
+  }
+
+  /** sql.database, or vms_ + 10 hex of SHA-256(data dir) when it is empty. */
+  static String databaseName(String configured, Path data) {
+    if (!configured.isEmpty()) return configured;
+    try {
+      byte[] h = java.security.MessageDigest.getInstance("SHA-256").digest(data.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return "vms_" + java.util.HexFormat.of().formatHex(h).substring(0, 10);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** The running Mongo-wire server (tests stop it to see health go DOWN), or null. */
@@ -71,7 +88,8 @@ public final class EmbeddedStores implements AutoCloseable {
       if (!sqlDialect.equals("postgresql")) {
         throw new IllegalStateException("sql.dialect=mssql needs sql.url: SQL Server cannot be embedded");
       }
-      String db = cfg.string("sql.database");
+      String db = databaseName(cfg.string("sql.database"), data);
+      sqlDatabase = db;
       if (cfg.bool("sql.preferLocal") && answers("127.0.0.1", LOCAL_PG_PORT)) {
         sqlAdminUrl = "postgresql://postgres@127.0.0.1:" + LOCAL_PG_PORT + "/postgres";
         sqlUrl = "postgresql://postgres@127.0.0.1:" + LOCAL_PG_PORT + "/" + db;
