@@ -52,6 +52,14 @@ public final class Addresses {
     return CLIENT_PREFIX + "tenant." + requireSegment(tenantId) + ".cameras.status";
   }
 
+  /** Progress of a camera bulk import of one tenant {jobId, done, total}. */
+  public static String clientImportProgress(String tenantId) {
+    return CLIENT_PREFIX + "tenant." + requireSegment(tenantId) + ".cameras.import";
+  }
+
+  /** Publish: a camera was added, changed or removed {tenantId, cameraId, action}. */
+  public static final String CAMERA_CHANGED = "vms.camera.changed";
+
   /** The tenant a client address belongs to, or null when the address is not tenant scoped. */
   public static String tenantOfClientAddress(String address) {
     String p = CLIENT_PREFIX + "tenant.";

@@ -8,6 +8,8 @@ import com.softdew.vms.control.auth.KeyEncryptionKeys;
 import com.softdew.vms.control.auth.KeyRing;
 import com.softdew.vms.control.auth.crypto.PasswordHasher;
 import com.softdew.vms.control.auth.crypto.TotpService;
+import com.softdew.vms.control.camera.CameraApi;
+import com.softdew.vms.control.camera.CameraService;
 import com.softdew.vms.control.config.ConfigApi;
 import com.softdew.vms.control.tenant.LicenceEnforcerVerticle;
 import com.softdew.vms.control.tenant.TenancyApi;
@@ -52,6 +54,7 @@ public class ControlPlaneVerticle extends RoleVerticle {
   private AuthService auth;
   private ApiSecurity security;
   private LicenceEnforcerVerticle licences;
+  private CameraService cameras;
 
   public ControlPlaneVerticle(Role role, VmsConfig cfg) {
     super(role, cfg);
@@ -69,6 +72,7 @@ public class ControlPlaneVerticle extends RoleVerticle {
     tenants = new TenantDirectory(tenantSql);
     return vertx.executeBlocking(() -> KeyEncryptionKeys.load(cfg))
         .compose(box -> {
+          cameras = new CameraService(vertx, tenantSql, box, tenants, audit);
           keys = new KeyRing(vertx, stores.dialect(), stores.sql(), box, Duration.ofHours(cfg.integer("auth.keyRotationHours")));
           auth = new AuthService(vertx, tenantSql, keys, box, new PasswordHasher(), new TotpService(), stores.cache(), audit,
               new AuthService.Settings(Duration.ofMinutes(cfg.integer("auth.accessTokenMinutes")), Duration.ofDays(cfg.integer("auth.refreshTokenDays")),
@@ -94,6 +98,7 @@ public class ControlPlaneVerticle extends RoleVerticle {
     Map<String, Handler<RoutingContext>> handlers = new HashMap<>(new ConfigApi(() -> config.service(), tenants).handlers());
     handlers.putAll(new AuthApi(auth).handlers());
     handlers.putAll(new TenancyApi(vertx, tenantSql, tenants, auth, audit).handlers());
+    handlers.putAll(new CameraApi(vertx, cameras, () -> config.service()).handlers());
     handlers.put("getSystemInfo", ctx -> PlatformRouter.json(ctx, 200, systemInfo()));
     return OpenApiRouter.create(vertx, "openapi.yaml", handlers, List.of(security.rootHandler()), security::guard).map(router -> {
       router.get("/*").handler(StaticHandler.create("webroot").setIndexPage("index.html"));
@@ -121,6 +126,10 @@ public class ControlPlaneVerticle extends RoleVerticle {
 
   public AuditLog audit() {
     return audit;
+  }
+
+  public CameraService cameras() {
+    return cameras;
   }
 
   public LicenceEnforcerVerticle licences() {

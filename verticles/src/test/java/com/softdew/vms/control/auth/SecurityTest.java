@@ -207,6 +207,10 @@ class SecurityTest {
     }
   }
 
+  static int n(String unique) {
+    return Math.abs(unique.hashCode());
+  }
+
   /** One representative operation per permission, against tenant A. */
   HttpResponse<Buffer> exercise(Permission p, String tok, String unique) throws Exception {
     return switch (p) {
@@ -223,6 +227,10 @@ class SecurityTest {
           .put("role", "VIEWER").put("tenantId", "ta"));
       case SITE_READ -> call(tok, "GET", "/api/v1/sites?tenantId=ta", null);
       case SITE_WRITE -> call(tok, "POST", "/api/v1/sites?tenantId=ta", new JsonObject().put("kind", "SITE").put("name", "s-" + unique));
+      case CAMERA_READ -> call(tok, "GET", "/api/v1/cameras?tenantId=ta", null);
+      case CAMERA_WRITE -> call(tok, "POST", "/api/v1/cameras?tenantId=ta", new JsonObject().put("name", "c-" + unique)
+          .put("host", "10.1.0." + (n(unique) % 250 + 1)).put("rtspMain", "rtsp://10.1.0.9/" + unique).put("authType", "DIGEST")
+          .put("username", "admin").put("secret", "cam-secret"));
       case CONFIG_READ -> call(tok, "GET", "/api/v1/config/scopes/customer:ta/versions", null);
       case CONFIG_WRITE -> call(tok, "PATCH", "/api/v1/config/scopes/customer:ta",
           new JsonObject().put("patch", new JsonObject().put("notify", new JsonObject().put("quietHours", new JsonObject().put("enabled", false)))));
