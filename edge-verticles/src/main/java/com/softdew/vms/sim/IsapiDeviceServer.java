@@ -80,6 +80,7 @@ public final class IsapiDeviceServer {
     r.get("/ISAPI/Streaming/channels").handler(this::channels);
     r.put("/ISAPI/PTZCtrl/channels/1/continuous").handler(this::continuous);
     r.get("/ISAPI/PTZCtrl/channels/1/status").handler(this::status);
+    r.put("/ISAPI/PTZCtrl/channels/1/absolute").handler(this::absolute);
     r.put("/ISAPI/PTZCtrl/channels/1/presets/:id/goto").handler(this::gotoPreset);
     r.put("/ISAPI/PTZCtrl/channels/1/presets/:id").handler(this::setPreset);
     r.delete("/ISAPI/PTZCtrl/channels/1/presets/:id").handler(ctx -> {
@@ -164,6 +165,25 @@ public final class IsapiDeviceServer {
       return;
     }
     ptz.move(num(Xml.text(d, "pan")) / 100.0, num(Xml.text(d, "tilt")) / 100.0, num(Xml.text(d, "zoom")) / 100.0);
+    ok(ctx);
+  }
+
+  private void absolute(RoutingContext ctx) {
+    Document d;
+    try {
+      d = Xml.parse(ctx.body().buffer().getBytes());
+    } catch (RuntimeException e) {
+      status(ctx, 400, "Invalid XML Format");
+      return;
+    }
+    double az = num(Xml.text(d, "azimuth"));
+    double el = num(Xml.text(d, "elevation"));
+    double z = num(Xml.text(d, "absoluteZoom"));
+    if (az < 0 || az > 3600 || el < -900 || el > 900 || z < 10 || z > 100) {
+      status(ctx, 400, "Invalid Content");
+      return;
+    }
+    ptz.moveTo(new double[] {az / 1800.0 - 1, el / 900.0, (z - 10) / 90.0});
     ok(ctx);
   }
 

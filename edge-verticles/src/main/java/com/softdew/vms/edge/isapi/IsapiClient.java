@@ -132,6 +132,16 @@ public final class IsapiClient {
     return send("ptzContinuous", HttpMethod.PUT, "/ISAPI/PTZCtrl/channels/1/continuous", d).mapEmpty();
   }
 
+  /** Absolute move in ISAPI units: azimuth 0..3600, elevation -900..900 (tenths of a degree), zoom 10.. . */
+  public Future<Void> ptzAbsolute(int azimuth, int elevation, int zoom) {
+    Document d = Xml.newDocument("PTZData");
+    Element abs = Xml.add(d.getDocumentElement(), "AbsoluteHigh", null);
+    Xml.add(abs, "elevation", elevation);
+    Xml.add(abs, "azimuth", azimuth);
+    Xml.add(abs, "absoluteZoom", zoom);
+    return send("ptzAbsolute", HttpMethod.PUT, "/ISAPI/PTZCtrl/channels/1/absolute", d).mapEmpty();
+  }
+
   public Future<PtzStatus> ptzStatus() {
     return send("ptzStatus", HttpMethod.GET, "/ISAPI/PTZCtrl/channels/1/status", null).map(r -> {
       Document d = xml(r);
