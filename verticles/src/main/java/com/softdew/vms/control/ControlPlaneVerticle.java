@@ -10,6 +10,7 @@ import com.softdew.vms.control.auth.crypto.PasswordHasher;
 import com.softdew.vms.control.auth.crypto.TotpService;
 import com.softdew.vms.control.camera.CameraApi;
 import com.softdew.vms.control.camera.CameraService;
+import com.softdew.vms.control.camera.PtzService;
 import com.softdew.vms.control.config.ConfigApi;
 import com.softdew.vms.control.tenant.LicenceEnforcerVerticle;
 import com.softdew.vms.control.tenant.TenancyApi;
@@ -98,7 +99,7 @@ public class ControlPlaneVerticle extends RoleVerticle {
     Map<String, Handler<RoutingContext>> handlers = new HashMap<>(new ConfigApi(() -> config.service(), tenants).handlers());
     handlers.putAll(new AuthApi(auth).handlers());
     handlers.putAll(new TenancyApi(vertx, tenantSql, tenants, auth, audit).handlers());
-    handlers.putAll(new CameraApi(vertx, cameras, () -> config.service()).handlers());
+    handlers.putAll(new CameraApi(vertx, cameras, () -> config.service(), new PtzService(vertx, cameras)).handlers());
     handlers.put("getSystemInfo", ctx -> PlatformRouter.json(ctx, 200, systemInfo()));
     return OpenApiRouter.create(vertx, "openapi.yaml", handlers, List.of(security.rootHandler()), security::guard).map(router -> {
       router.get("/*").handler(StaticHandler.create("webroot").setIndexPage("index.html"));

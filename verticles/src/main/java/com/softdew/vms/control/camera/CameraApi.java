@@ -21,11 +21,100 @@ public final class CameraApi {
   private final Vertx vertx;
   private final CameraService cameras;
   private final Supplier<ConfigService> config;
+  private final PtzService ptz;
 
-  public CameraApi(Vertx vertx, CameraService cameras, Supplier<ConfigService> config) {
+  public CameraApi(Vertx vertx, CameraService cameras, Supplier<ConfigService> config, PtzService ptz) {
     this.vertx = vertx;
     this.cameras = cameras;
     this.config = config;
+    this.ptz = ptz;
+  }
+
+  private static JsonObject body(RoutingContext ctx) {
+    var b = OpenApiRouter.validated(ctx).getBody();
+    return b == null || b.isNull() ? new JsonObject() : b.getJsonObject();
+  }
+
+  private void ptzHandlers(Map<String, Handler<RoutingContext>> h) {
+    h.put("ptzMove", ctx -> {
+      String t = tenant(ctx);
+      String id = path(ctx);
+      JsonObject b = body(ctx);
+      double pan = b.getDouble("pan", 0.0);
+      double tilt = b.getDouble("tilt", 0.0);
+      double zoom = b.getDouble("zoom", 0.0);
+      ptz.stopTour(t, id); // a manual move takes over from a tour
+      reply(ctx, 200, ptz.driver(t, id).compose(d -> PtzService.camera(id, switch (b.getString("mode")) {
+        case "continuous" -> d.continuousMove(pan, tilt, zoom);
+        case "absolute" -> d.absoluteMove(new com.softdew.vms.edge.ptz.PtzDriver.Position(pan, tilt, zoom));
+        default -> d.relativeMove(pan, tilt, zoom);
+      }).compose(v -> PtzService.camera(id, d.status()))).map(CameraApi::position));
+    });
+    h.put("ptzStop", ctx -> {
+      String t = tenant(ctx);
+      String id = path(ctx);
+      ptz.stopTour(t, id);
+      reply(ctx, 200, ptz.driver(t, id).compose(d -> PtzService.camera(id, d.stop()).compose(v -> PtzService.camera(id, d.status())))
+          .map(CameraApi::position));
+    });
+    h.put("ptzStatus", ctx -> {
+      String t = tenant(ctx);
+      String id = path(ctx);
+      reply(ctx, 200, ptz.driver(t, id).compose(d -> PtzService.camera(id, d.status())).map(p -> position(p)
+          .put("tourRunning", ptz.tours().isRunning(t + "/" + id))));
+    });
+    h.put("ptzListPresets", ctx -> {
+      String id = path(ctx);
+      reply(ctx, 200, ptz.driver(tenant(ctx), id).compose(d -> PtzService.camera(id, d.presets()))
+          .map(l -> new io.vertx.core.json.JsonArray(l.stream().map(p -> new JsonObject().put("presetId", p.id()).put("name", p.name())).toList())));
+    });
+    h.put("ptzSetPreset", ctx -> {
+      String id = path(ctx);
+      JsonObject b = body(ctx);
+      reply(ctx, 201, ptz.driver(tenant(ctx), id).compose(d -> PtzService.camera(id, d.setPreset(b.getString("presetId"), b.getString("name"))))
+          .map(pid -> new JsonObject().put("presetId", pid).put("name", b.getString("name"))));
+    });
+    h.put("ptzRemovePreset", ctx -> {
+      String id = path(ctx);
+      String preset = OpenApiRouter.validated(ctx).getPathParameters().get("presetId").getString();
+      ptz.driver(tenant(ctx), id).compose(d -> PtzService.camera(id, d.removePreset(preset)))
+          .onSuccess(v -> ctx.response().setStatusCode(204).end()).onFailure(ctx::fail);
+    });
+    h.put("ptzGotoPreset", ctx -> {
+      String t = tenant(ctx);
+      String id = path(ctx);
+      String preset = OpenApiRouter.validated(ctx).getPathParameters().get("presetId").getString();
+      ptz.stopTour(t, id);
+      reply(ctx, 200, ptz.driver(t, id).compose(d -> PtzService.camera(id, d.gotoPreset(preset)).compose(v -> PtzService.camera(id, d.status())))
+          .map(CameraApi::position));
+    });
+    h.put("ptzStartTour", ctx -> {
+      String t = tenant(ctx);
+      String id = path(ctx);
+      var steps = body(ctx).getJsonArray("steps").stream().map(o -> (JsonObject) o)
+          .map(o -> new com.softdew.vms.edge.ptz.PtzTourRunner.Step(o.getString("presetId"), java.time.Duration.ofMillis(
+              Math.round(o.getDouble("dwellSeconds") * 1000)))).toList();
+      reply(ctx, 200, ptz.driver(t, id).map(d -> {
+        ptz.startTour(t, id, d, steps);
+        return new JsonObject().put("tourRunning", true).put("steps", steps.size());
+      }));
+    });
+    h.put("ptzStopTour", ctx -> {
+      String t = tenant(ctx);
+      String id = path(ctx);
+      reply(ctx, 200, cameras.get(t, id).map(c -> {
+        ptz.stopTour(t, id);
+        return new JsonObject().put("tourRunning", false);
+      }));
+    });
+  }
+
+  static JsonObject position(com.softdew.vms.edge.ptz.PtzDriver.Position p) {
+    return new JsonObject().put("pan", round(p.pan())).put("tilt", round(p.tilt())).put("zoom", round(p.zoom()));
+  }
+
+  static double round(double v) {
+    return Math.round(v * 1000) / 1000.0;
   }
 
   static String query(RoutingContext ctx, String name) {
@@ -82,6 +171,7 @@ public final class CameraApi {
       reply(ctx, 200, vertx.executeBlocking(() -> CameraFileParser.parse(format, content))
           .compose(rows -> cameras.importRows(p, t, rows, allOrNothing, ApiSecurity.clientIp(ctx))));
     });
+    ptzHandlers(h);
     return h;
   }
 

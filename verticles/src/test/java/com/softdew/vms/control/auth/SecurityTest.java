@@ -55,6 +55,7 @@ class SecurityTest {
   final Map<com.softdew.vms.control.auth.Role, String> tokensA = new EnumMap<>(com.softdew.vms.control.auth.Role.class);
   String adminB;
   String userOfB;
+  com.softdew.vms.sim.IsapiDeviceServer ptzSim;
 
   @BeforeAll
   void start() throws Exception {
@@ -81,6 +82,13 @@ class SecurityTest {
       tokensA.put(r, api.token(name, PW));
     }
     tokensA.put(com.softdew.vms.control.auth.Role.OPERATOR, operator);
+    // a simulated PTZ camera (ISAPI) for the PTZ permissions
+    ptzSim = new com.softdew.vms.sim.IsapiDeviceServer(vertx, new com.softdew.vms.sim.IsapiDeviceServer.Info("SEC1", "DS-2DE", "V5", "H264",
+        1920, 1080, 640, 360, 15, "admin", "cam-pw"), dir.resolve("sim"));
+    int simPort = await(ptzSim.start("127.0.0.1", 0));
+    assertEquals(201, call(operator, "POST", "/api/v1/cameras?tenantId=ta", new JsonObject().put("cameraId", "ptz-1").put("name", "PTZ")
+        .put("host", "127.0.0.1").put("onvifUrl", "http://127.0.0.1:" + simPort + "/onvif/device_service").put("rtspMain", "rtsp://127.0.0.1/ptz")
+        .put("authType", "DIGEST").put("username", "admin").put("secret", "cam-pw").put("plugin", "isapi")).statusCode());
     HttpResponse<Buffer> b = call(operator, "POST", "/api/v1/users", new JsonObject().put("username", "tb-admin").put("password", PW)
         .put("role", "ADMIN").put("tenantId", "tb"));
     userOfB = b.bodyAsJsonObject().getString("userId");
@@ -231,6 +239,8 @@ class SecurityTest {
       case CAMERA_WRITE -> call(tok, "POST", "/api/v1/cameras?tenantId=ta", new JsonObject().put("name", "c-" + unique)
           .put("host", "10.1.0." + (n(unique) % 250 + 1)).put("rtspMain", "rtsp://10.1.0.9/" + unique).put("authType", "DIGEST")
           .put("username", "admin").put("secret", "cam-secret"));
+      case PTZ_CONTROL -> call(tok, "GET", "/api/v1/cameras/ptz-1/ptz/status?tenantId=ta", null);
+      case PTZ_CONFIGURE -> call(tok, "POST", "/api/v1/cameras/ptz-1/ptz/presets?tenantId=ta", new JsonObject().put("name", "p-" + unique));
       case CONFIG_READ -> call(tok, "GET", "/api/v1/config/scopes/customer:ta/versions", null);
       case CONFIG_WRITE -> call(tok, "PATCH", "/api/v1/config/scopes/customer:ta",
           new JsonObject().put("patch", new JsonObject().put("notify", new JsonObject().put("quietHours", new JsonObject().put("enabled", false)))));

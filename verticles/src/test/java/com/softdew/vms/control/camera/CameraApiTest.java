@@ -250,4 +250,48 @@ class CameraApiTest {
     assertNull(api.call(admin1, "GET", "/api/v1/cameras", null).bodyAsJsonArray().stream()
         .filter(o -> ((JsonObject) o).containsKey("secret")).findAny().orElse(null));
   }
+
+  @Test
+  @Order(5)
+  void ptzThroughTheApiMovesTheSimulatedCamera() throws Exception {
+    com.softdew.vms.sim.IsapiDeviceServer sim = new com.softdew.vms.sim.IsapiDeviceServer(vertx, new com.softdew.vms.sim.IsapiDeviceServer.Info(
+        "PTZAPI", "DS-2DE4425IW", "V5.6", "H264", 1920, 1080, 640, 360, 25, "admin", "cam-pw"), Files.createTempDirectory("sim"));
+    int port = await(sim.start("127.0.0.1", 0));
+    try {
+      JsonObject c = new JsonObject().put("cameraId", "dome-1").put("name", "Dome").put("host", "127.0.0.1")
+          .put("onvifUrl", "http://127.0.0.1:" + port + "/onvif/device_service").put("rtspMain", "rtsp://127.0.0.1/dome")
+          .put("authType", "DIGEST").put("username", "admin").put("secret", "cam-pw").put("plugin", "isapi");
+      assertEquals(201, api.call(admin2, "POST", "/api/v1/cameras", c).statusCode());
+      HttpResponse<Buffer> moved = api.call(admin2, "POST", "/api/v1/cameras/dome-1/ptz/move",
+          new JsonObject().put("mode", "absolute").put("pan", 0.5).put("tilt", -0.2).put("zoom", 0.3));
+      assertEquals(200, moved.statusCode(), moved.bodyAsString());
+      assertEquals(0.5, moved.bodyAsJsonObject().getDouble("pan"), 0.01);
+      problem(api.call(admin2, "POST", "/api/v1/cameras/dome-1/ptz/move", new JsonObject().put("mode", "absolute").put("pan", 2)), 400);
+      HttpResponse<Buffer> p1 = api.call(admin2, "POST", "/api/v1/cameras/dome-1/ptz/presets", new JsonObject().put("name", "gate"));
+      assertEquals(201, p1.statusCode(), p1.bodyAsString());
+      api.call(admin2, "POST", "/api/v1/cameras/dome-1/ptz/move", new JsonObject().put("mode", "relative").put("pan", -0.4));
+      HttpResponse<Buffer> p2 = api.call(admin2, "POST", "/api/v1/cameras/dome-1/ptz/presets", new JsonObject().put("name", "dock"));
+      String gate = p1.bodyAsJsonObject().getString("presetId");
+      String dock = p2.bodyAsJsonObject().getString("presetId");
+      assertEquals(0.5, api.call(admin2, "POST", "/api/v1/cameras/dome-1/ptz/presets/" + gate + "/goto", null).bodyAsJsonObject().getDouble("pan"), 0.01);
+      assertEquals(200, api.call(admin2, "POST", "/api/v1/cameras/dome-1/ptz/tour", new JsonObject().put("steps", new JsonArray()
+          .add(new JsonObject().put("presetId", gate).put("dwellSeconds", 0.2)).add(new JsonObject().put("presetId", dock).put("dwellSeconds", 0.2)))).statusCode());
+      assertTrue(api.call(admin2, "GET", "/api/v1/cameras/dome-1/ptz/status", null).bodyAsJsonObject().getBoolean("tourRunning"));
+      assertEquals(200, api.call(admin2, "POST", "/api/v1/cameras/dome-1/ptz/stop", null).statusCode());
+      assertFalse(api.call(admin2, "GET", "/api/v1/cameras/dome-1/ptz/status", null).bodyAsJsonObject().getBoolean("tourRunning"));
+      assertEquals(2, api.call(admin2, "GET", "/api/v1/cameras/dome-1/ptz/presets", null).bodyAsJsonArray().size());
+      assertEquals(204, api.call(admin2, "DELETE", "/api/v1/cameras/dome-1/ptz/presets/" + dock, null).statusCode());
+      problem(api.call(admin1, "GET", "/api/v1/cameras/dome-1/ptz/status", null), 404);
+
+      sim.setPassword("changed-on-the-camera");
+      assertEquals(200, api.call(admin2, "PATCH", "/api/v1/cameras/dome-1", new JsonObject().put("name", "Dome 1")).statusCode()); // drops the cached driver
+      HttpResponse<Buffer> refused = api.call(admin2, "GET", "/api/v1/cameras/dome-1/ptz/status", null);
+      problem(refused, 502);
+      assertTrue(refused.bodyAsJsonObject().getString("type").endsWith("camera-auth-failed"), refused.bodyAsString());
+      problem(api.call(admin2, "GET", "/api/v1/cameras/" + api.call(admin2, "GET", "/api/v1/cameras?tag=yard&limit=1", null)
+          .bodyAsJsonArray().getJsonObject(0).getString("cameraId") + "/ptz/status", null), 409);
+    } finally {
+      await(sim.stop());
+    }
+  }
 }
