@@ -57,6 +57,9 @@ public final class Addresses {
     return CLIENT_PREFIX + "tenant." + requireSegment(tenantId) + ".cameras.import";
   }
 
+  /** Publish: a camera's health changed {tenantId, cameraId, reachable, authenticated, status, error, at}. */
+  public static final String CAMERA_HEALTH = "vms.camera.health";
+
   /** Publish: a camera was added, changed or removed {tenantId, cameraId, action}. */
   public static final String CAMERA_CHANGED = "vms.camera.changed";
 

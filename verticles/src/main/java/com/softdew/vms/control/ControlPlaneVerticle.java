@@ -9,6 +9,7 @@ import com.softdew.vms.control.auth.KeyRing;
 import com.softdew.vms.control.auth.crypto.PasswordHasher;
 import com.softdew.vms.control.auth.crypto.TotpService;
 import com.softdew.vms.control.camera.CameraApi;
+import com.softdew.vms.control.camera.CameraHealthVerticle;
 import com.softdew.vms.control.camera.CameraService;
 import com.softdew.vms.control.camera.PtzService;
 import com.softdew.vms.control.config.ConfigApi;
@@ -56,6 +57,7 @@ public class ControlPlaneVerticle extends RoleVerticle {
   private ApiSecurity security;
   private LicenceEnforcerVerticle licences;
   private CameraService cameras;
+  private CameraHealthVerticle cameraHealth;
 
   public ControlPlaneVerticle(Role role, VmsConfig cfg) {
     super(role, cfg);
@@ -89,7 +91,8 @@ public class ControlPlaneVerticle extends RoleVerticle {
           vertx.eventBus().consumer(Addresses.TENANT_CHANGED, m -> tenants.reload());
           config = new ConfigServiceVerticle(stores, audit, cfg, registry);
           licences = new LicenceEnforcerVerticle(tenants, stores.cache(), audit, 30_000);
-          return Future.all(vertx.deployVerticle(config), vertx.deployVerticle(licences));
+          cameraHealth = new CameraHealthVerticle(cameras, 30_000, 8, registry);
+          return Future.all(vertx.deployVerticle(config), vertx.deployVerticle(licences), vertx.deployVerticle(cameraHealth));
         })
         .mapEmpty();
   }
@@ -99,7 +102,7 @@ public class ControlPlaneVerticle extends RoleVerticle {
     Map<String, Handler<RoutingContext>> handlers = new HashMap<>(new ConfigApi(() -> config.service(), tenants).handlers());
     handlers.putAll(new AuthApi(auth).handlers());
     handlers.putAll(new TenancyApi(vertx, tenantSql, tenants, auth, audit).handlers());
-    handlers.putAll(new CameraApi(vertx, cameras, () -> config.service(), new PtzService(vertx, cameras)).handlers());
+    handlers.putAll(new CameraApi(vertx, cameras, () -> config.service(), new PtzService(vertx, cameras), cameraHealth).handlers());
     handlers.put("getSystemInfo", ctx -> PlatformRouter.json(ctx, 200, systemInfo()));
     return OpenApiRouter.create(vertx, "openapi.yaml", handlers, List.of(security.rootHandler()), security::guard).map(router -> {
       router.get("/*").handler(StaticHandler.create("webroot").setIndexPage("index.html"));

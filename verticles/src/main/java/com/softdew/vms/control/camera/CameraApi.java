@@ -22,8 +22,10 @@ public final class CameraApi {
   private final CameraService cameras;
   private final Supplier<ConfigService> config;
   private final PtzService ptz;
+  private final CameraHealthVerticle health;
 
-  public CameraApi(Vertx vertx, CameraService cameras, Supplier<ConfigService> config, PtzService ptz) {
+  public CameraApi(Vertx vertx, CameraService cameras, Supplier<ConfigService> config, PtzService ptz, CameraHealthVerticle health) {
+    this.health = health;
     this.vertx = vertx;
     this.cameras = cameras;
     this.config = config;
@@ -172,6 +174,24 @@ public final class CameraApi {
           .compose(rows -> cameras.importRows(p, t, rows, allOrNothing, ApiSecurity.clientIp(ctx))));
     });
     ptzHandlers(h);
+    h.put("getCameraHealth", ctx -> {
+      String t = tenant(ctx);
+      String id = path(ctx);
+      reply(ctx, 200, cameras.get(t, id).map(c -> {
+        JsonObject last = health.health(t, id);
+        return last != null ? last : new JsonObject().put("tenantId", t).put("cameraId", id).put("state", "UNKNOWN")
+            .put("error", "not probed yet");
+      }));
+    });
+    h.put("checkCameraHealth", ctx -> {
+      String t = tenant(ctx);
+      String id = path(ctx);
+      reply(ctx, 200, cameras.probeTargets().compose(all -> {
+        var target = all.stream().filter(x -> x.tenantId().equals(t) && x.cameraId().equals(id)).findFirst();
+        if (target.isEmpty()) return Future.failedFuture(ApiException.notFound("no enabled camera " + id));
+        return health.probe(target.get()).map(v -> health.health(t, id));
+      }));
+    });
     return h;
   }
 

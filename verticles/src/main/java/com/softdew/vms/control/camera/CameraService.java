@@ -81,6 +81,27 @@ public final class CameraService {
 
   // ------------------------------------------------------------------ reads
 
+  /** Probe targets of every tenant (platform-wide read for the health monitor, credentials opened). */
+  public record ProbeTarget(String tenantId, String cameraId, String rtspMain, String username, String secret, String plugin, String onvifUrl) {}
+
+  public Future<List<ProbeTarget>> probeTargets() {
+    return sql.asPlatform(c -> c.query("SELECT tenant_id, camera_id, rtsp_main, username, secret_sealed, plugin, onvif_url FROM camera WHERE enabled")
+        .execute()).map(rows -> {
+          List<ProbeTarget> out = new ArrayList<>();
+          for (Row r : rows) {
+            String sealed = r.getString(4);
+            String secret = null;
+            try {
+              secret = sealed == null ? null : box.open(sealed, "camera:" + r.getString(0) + ":" + r.getString(1));
+            } catch (IllegalArgumentException e) {
+              // a secret sealed under another key-encryption key: probed without credentials, reported as not authenticated
+            }
+            out.add(new ProbeTarget(r.getString(0), r.getString(1), r.getString(2), r.getString(3), secret, r.getString(5), r.getString(6)));
+          }
+          return out;
+        });
+  }
+
   public Future<JsonArray> list(String tenantId, String nodeId, String tag, String text, int limit, int offset) {
     return sql.inTenant(tenantId, c -> nodesUnder(c, nodeId).compose(nodes -> c.query("SELECT " + COLUMNS + " FROM camera ORDER BY name, camera_id").execute()
         .map(rows -> {

@@ -294,4 +294,39 @@ class CameraApiTest {
       await(sim.stop());
     }
   }
+
+  @Test
+  @Order(6)
+  void healthProbesTellUnreachableFromWrongPasswordAndPushChanges() throws Exception {
+    com.softdew.vms.sim.IsapiDeviceServer sim = new com.softdew.vms.sim.IsapiDeviceServer(vertx, new com.softdew.vms.sim.IsapiDeviceServer.Info(
+        "HEALTH", "DS-2CD", "V5", "H264", 1280, 720, 640, 360, 15, "admin", "cam-pw"), Files.createTempDirectory("sim"));
+    int port = await(sim.start("127.0.0.1", 0));
+    List<JsonObject> pushed = new CopyOnWriteArrayList<>();
+    vertx.eventBus().<JsonObject>consumer(Addresses.clientCameraStatus("t2"), m -> pushed.add(m.body()));
+    try {
+      assertEquals(201, api.call(admin2, "POST", "/api/v1/cameras", new JsonObject().put("cameraId", "hc-1").put("name", "HC").put("host", "127.0.0.1")
+          .put("onvifUrl", "http://127.0.0.1:" + port + "/onvif/device_service").put("rtspMain", "rtsp://127.0.0.1/hc")
+          .put("authType", "DIGEST").put("username", "admin").put("secret", "cam-pw").put("plugin", "isapi")).statusCode());
+      int dead;
+      try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+        dead = s.getLocalPort();
+      }
+      assertEquals(201, api.call(admin2, "POST", "/api/v1/cameras", new JsonObject().put("cameraId", "hc-2").put("name", "Dead").put("host", "127.0.0.1")
+          .put("rtspMain", "rtsp://127.0.0.1:" + dead + "/x").put("authType", "DIGEST").put("username", "admin").put("secret", "x")).statusCode());
+      assertEquals("UNKNOWN", api.call(admin2, "GET", "/api/v1/cameras/hc-1/health", null).bodyAsJsonObject().getString("state"));
+      assertEquals("UP", api.call(admin2, "POST", "/api/v1/cameras/hc-1/health/check", null).bodyAsJsonObject().getString("state"));
+      JsonObject down = api.call(admin2, "POST", "/api/v1/cameras/hc-2/health/check", null).bodyAsJsonObject();
+      assertEquals("UNREACHABLE", down.getString("state"), down.encode());
+      sim.setPassword("rotated");
+      JsonObject auth = api.call(admin2, "POST", "/api/v1/cameras/hc-1/health/check", null).bodyAsJsonObject();
+      assertEquals("AUTH_FAILED", auth.getString("state"), auth.encode());
+      long deadline = System.currentTimeMillis() + 3000;
+      while (pushed.size() < 3 && System.currentTimeMillis() < deadline) Thread.sleep(20);
+      assertEquals(List.of("hc-1:UP", "hc-2:UNREACHABLE", "hc-1:AUTH_FAILED"),
+          pushed.stream().map(p -> p.getString("cameraId") + ":" + p.getString("state")).toList());
+      problem(api.call(admin1, "GET", "/api/v1/cameras/hc-1/health", null), 404);
+    } finally {
+      await(sim.stop());
+    }
+  }
 }

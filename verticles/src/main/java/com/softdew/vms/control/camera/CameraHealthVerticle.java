@@ -1,0 +1,135 @@
+package com.softdew.vms.control.camera;
+
+import com.softdew.vms.codec.Addresses;
+import com.softdew.vms.edge.isapi.IsapiClient;
+import com.softdew.vms.edge.rtsp.RtspProbe;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Watches every enabled camera: reachable (TCP), authenticated (RTSP DESCRIBE with its credentials, or
+ * ISAPI for ISAPI cameras), describable (SDP codecs). At most {@code concurrency} probes run at once;
+ * a change is published on {@link Addresses#CAMERA_HEALTH} and to the tenant's browsers
+ * ({@code client.tenant.{t}.cameras.status}), never on every probe. fps and bitrate actually received
+ * come from the ingest loops once they exist (edge pipeline issue); until then they are reported as null.
+ */
+public final class CameraHealthVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(CameraHealthVerticle.class);
+
+  private final CameraService cameras;
+  private final long periodMs;
+  private final int concurrency;
+  private final MeterRegistry registry;
+  private final Map<String, JsonObject> last = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> upGauges = new ConcurrentHashMap<>();
+  private RtspProbe rtsp;
+  private long timer = -1;
+  private volatile boolean running;
+
+  public CameraHealthVerticle(CameraService cameras, long periodMs, int concurrency, MeterRegistry registry) {
+    this.cameras = cameras;
+    this.periodMs = periodMs;
+    this.concurrency = concurrency;
+    this.registry = registry;
+  }
+
+  @Override
+  public Future<?> start() {
+    rtsp = new RtspProbe(vertx);
+    timer = vertx.setPeriodic(periodMs, id -> {
+      if (!running) sweep();
+    });
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (timer >= 0) vertx.cancelTimer(timer);
+    return Future.succeededFuture();
+  }
+
+  /** The last known health of a camera, or null before its first probe. */
+  public JsonObject health(String tenantId, String cameraId) {
+    return last.get(tenantId + "/" + cameraId);
+  }
+
+  /** Probes every camera now (bounded concurrency); completes when all are done. */
+  public Future<Integer> sweep() {
+    running = true;
+    return cameras.probeTargets().compose(targets -> {
+      List<Future<Void>> lanes = new ArrayList<>();
+      java.util.Iterator<CameraService.ProbeTarget> it = targets.iterator();
+      for (int i = 0; i < Math.min(concurrency, targets.size()); i++) lanes.add(lane(it));
+      return Future.join(lanes).map(v -> targets.size());
+    }).eventually(() -> {
+      running = false;
+      return Future.succeededFuture();
+    });
+  }
+
+  private Future<Void> lane(java.util.Iterator<CameraService.ProbeTarget> it) {
+    CameraService.ProbeTarget t;
+    synchronized (it) {
+      if (!it.hasNext()) return Future.succeededFuture();
+      t = it.next();
+    }
+    return probe(t).compose(v -> lane(it));
+  }
+
+  /** Probes one camera and records the result. */
+  public Future<Void> probe(CameraService.ProbeTarget t) {
+    Future<JsonObject> result;
+    if ("isapi".equalsIgnoreCase(t.plugin()) && !t.onvifUrl().isEmpty()) {
+      long t0 = System.nanoTime();
+      result = new IsapiClient(vertx, PtzService.baseUrl(new JsonObject().put("onvifUrl", t.onvifUrl())), t.username(), t.secret()).deviceInfo()
+          .map(d -> new JsonObject().put("reachable", true).put("authenticated", true).put("status", 200).put("error", (String) null))
+          .recover(e -> Future.succeededFuture(new JsonObject()
+              .put("reachable", !(e instanceof java.net.ConnectException) && e instanceof IsapiClient.IsapiException)
+              .put("authenticated", !(e instanceof IsapiClient.IsapiException ie && ie.status() == 401))
+              .put("status", e instanceof IsapiClient.IsapiException ie2 ? ie2.status() : 0).put("error", e.getMessage())))
+          .map(j -> j.put("millis", (System.nanoTime() - t0) / 1_000_000).put("via", "isapi"));
+    } else if (!t.rtspMain().isEmpty()) {
+      result = rtsp.probe(t.rtspMain(), t.username(), t.secret()).map(r -> new JsonObject().put("reachable", r.reachable())
+          .put("authenticated", r.authenticated()).put("status", r.status()).put("codecs", r.codecs()).put("millis", r.millis())
+          .put("error", r.error()).put("via", "rtsp"));
+    } else {
+      result = Future.succeededFuture(new JsonObject().put("reachable", false).put("authenticated", false).put("status", 0)
+          .put("error", "no stream URL to probe").put("via", "none"));
+    }
+    return result.map(h -> {
+      h.put("tenantId", t.tenantId()).put("cameraId", t.cameraId()).put("at", Instant.now().toString())
+          .put("streaming", (Boolean) null).put("fps", (Double) null).put("bitrate", (Long) null);
+      boolean up = h.getBoolean("reachable") && h.getBoolean("authenticated") && h.getString("error") == null;
+      h.put("state", up ? "UP" : !h.getBoolean("reachable") ? "UNREACHABLE" : !h.getBoolean("authenticated") ? "AUTH_FAILED" : "ERROR");
+      String key = t.tenantId() + "/" + t.cameraId();
+      JsonObject before = last.put(key, h);
+      gauge(t).set(up ? 1 : 0);
+      if (before == null || !Objects.equals(before.getString("state"), h.getString("state"))) {
+        LOG.info("camera {} of {}: {}{}", t.cameraId(), t.tenantId(), h.getString("state"), h.getString("error") == null ? "" : " (" + h.getString("error") + ")");
+        vertx.eventBus().publish(Addresses.CAMERA_HEALTH, h);
+        vertx.eventBus().publish(Addresses.clientCameraStatus(t.tenantId()), h);
+      }
+      return null;
+    });
+  }
+
+  private AtomicInteger gauge(CameraService.ProbeTarget t) {
+    return upGauges.computeIfAbsent(t.tenantId() + "/" + t.cameraId(), k -> {
+      AtomicInteger g = new AtomicInteger();
+      if (registry != null) registry.gauge("vms.camera.up", Tags.of("tenant", t.tenantId(), "camera", t.cameraId()), g);
+      return g;
+    });
+  }
+}
