@@ -57,6 +57,11 @@ public final class Addresses {
     return CLIENT_PREFIX + "tenant." + requireSegment(tenantId) + ".cameras.import";
   }
 
+  /** Progress of a discovery scan of one tenant {jobId, done, total}. */
+  public static String clientDiscoveryProgress(String tenantId) {
+    return CLIENT_PREFIX + "tenant." + requireSegment(tenantId) + ".discovery";
+  }
+
   /** Publish: a camera's health changed {tenantId, cameraId, reachable, authenticated, status, error, at}. */
   public static final String CAMERA_HEALTH = "vms.camera.health";
 

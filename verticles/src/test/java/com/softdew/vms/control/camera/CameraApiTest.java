@@ -329,4 +329,33 @@ class CameraApiTest {
       await(sim.stop());
     }
   }
+
+  @Test
+  @Order(7)
+  void discoveryScanFindsTheSimulatedCamera() throws Exception {
+    com.softdew.vms.sim.IsapiDeviceServer sim = new com.softdew.vms.sim.IsapiDeviceServer(vertx, new com.softdew.vms.sim.IsapiDeviceServer.Info(
+        "DISC", "DS-2CD", "V5", "H264", 1280, 720, 640, 360, 15, "admin", "pw"), Files.createTempDirectory("sim"));
+    int port = await(sim.start("127.0.0.5", 0));
+    try {
+      HttpResponse<Buffer> r = api.call(admin2, "POST", "/api/v1/discovery/scan", new JsonObject().put("cidr", "127.0.0.4/30")
+          .put("ports", new JsonArray().add(port)));
+      assertEquals(200, r.statusCode(), r.bodyAsString());
+      JsonArray found = r.bodyAsJsonObject().getJsonArray("found");
+      assertEquals(1, found.size(), found.encode());
+      assertEquals("127.0.0.5", found.getJsonObject(0).getString("host"));
+      assertEquals(new JsonArray().add("isapi"), found.getJsonObject(0).getJsonArray("protocols"));
+      HttpResponse<Buffer> bad = api.call(admin2, "POST", "/api/v1/discovery/scan", new JsonObject().put("cidr", "10.0.0.0/8"));
+      problem(bad, 400);
+      assertEquals("cidr", bad.bodyAsJsonObject().getString("field"));
+      problem(api.call(tokenOfViewer(), "POST", "/api/v1/discovery/scan", new JsonObject().put("cidr", "127.0.0.5/32")), 403);
+    } finally {
+      await(sim.stop());
+    }
+  }
+
+  String tokenOfViewer() throws Exception {
+    assertEquals(201, api.call(operator, "POST", "/api/v1/users", new JsonObject().put("username", "t2-viewer").put("password", PW)
+        .put("role", "VIEWER").put("tenantId", "t2")).statusCode());
+    return api.token("t2-viewer", PW);
+  }
 }
