@@ -28,6 +28,11 @@ require_java_maven() {
   command -v mvn >/dev/null || apt_install maven
 }
 
+ensure_node() {
+  # the ONVIF interop tests install the npm "onvif" package and run it under node
+  command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
+}
+
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 wait_port() {

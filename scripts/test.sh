@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs and starts what the tests need when it is missing (Debian packages; services it finds
 # running are used as they are), then runs the whole suite: mvn -B verify.
-#   needs: PostgreSQL on 127.0.0.1:5432 (user postgres, no password), psql, Redis on 127.0.0.1:6379, curl
+#   needs: PostgreSQL on 127.0.0.1:5432 (user postgres, no password), psql, Redis on 127.0.0.1:6379, curl,
+#          node + npm (edge-verticles ONVIF tests npm-install the "onvif" package under target/)
 # Extra arguments go to Maven, e.g. scripts/test.sh -pl platform
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -11,6 +12,7 @@ ensure_postgres
 ensure_psql
 ensure_redis
 apt_install curl
+ensure_node
 cd "$ROOT"
 log "mvn -B verify $*"
 exec mvn -B verify "$@"
