@@ -38,14 +38,16 @@ public final class CameraSimulator {
       RtspCameraServer server,
       Map<String, String> extra) {
 
-    /** The printed fields, in order: rtsp-main, rtsp-sub, user, password, then the extra ones. */
+    /** The printed fields, in order: onvif, rtsp-main, rtsp-sub, isapi, user, password, then any other extras. */
     public Map<String, String> fields() {
       Map<String, String> f = new LinkedHashMap<>();
+      if (extra.containsKey("onvif")) f.put("onvif", extra.get("onvif"));
       f.put("rtsp-main", rtspMain);
       f.put("rtsp-sub", rtspSub);
+      if (extra.containsKey("isapi")) f.put("isapi", extra.get("isapi"));
       f.put("user", user);
       f.put("password", password);
-      f.putAll(extra);
+      extra.forEach(f::putIfAbsent);
       return f;
     }
 
@@ -115,9 +117,96 @@ public final class CameraSimulator {
     });
   }
 
+  private final List<OnvifDeviceServer> onvifServers = new ArrayList<>();
+  private final List<OnvifDiscoveryResponder> responders = new ArrayList<>();
+  private final List<IsapiDeviceServer> isapiServers = new ArrayList<>();
+
+  /**
+   * Starts whole cameras: the RTSP streams plus, per camera, the ONVIF face (device, media, media2,
+   * PTZ, events; WS-Discovery responder) and the Hikvision ISAPI face, sharing credentials. The
+   * descriptors carry {@code onvif=} and {@code isapi=} URLs.
+   */
+  public Future<List<Descriptor>> startCameras(int n, Codec codec, int basePort, String host,
+      com.softdew.vms.edge.discovery.MulticastSettings multicast) {
+    return startCameras(n, codec, i -> host, i -> basePort + i, 0, 0, multicast);
+  }
+
+  /**
+   * As {@link #startCameras(int, Codec, int, String, com.softdew.vms.edge.discovery.MulticastSettings)}
+   * with a host and RTSP port per camera and fixed ONVIF/ISAPI ports (0 = any): cameras on distinct
+   * loopback addresses (127.0.x.y) look like a subnet of devices to an IP-range scan.
+   */
+  public Future<List<Descriptor>> startCameras(int n, Codec codec, java.util.function.IntFunction<String> hostOf,
+      java.util.function.IntUnaryOperator rtspPortOf, int onvifPort, int isapiPort, com.softdew.vms.edge.discovery.MulticastSettings multicast) {
+    return start(n, codec, 0, (i, o) -> o.host(hostOf.apply(i)).port(rtspPortOf.applyAsInt(i))).compose(cams -> {
+      List<Future<Descriptor>> faces = new ArrayList<>();
+      for (Descriptor d : cams) faces.add(faces(d, codec, hostOf.apply(d.index()), onvifPort, isapiPort, multicast));
+      return Future.all(faces).map(cf -> {
+        List<Descriptor> out = new ArrayList<>();
+        for (Future<Descriptor> f : faces) out.add(f.result());
+        return out;
+      });
+    });
+  }
+
+  private Future<Descriptor> faces(Descriptor d, Codec codec, String host, int onvifPort, int isapiPort,
+      com.softdew.vms.edge.discovery.MulticastSettings multicast) {
+    SimCameraInfo info = new SimCameraInfo(d.serial(), "Softdew Sim", "SIM-" + codec.name(), "1.0.0", d.rtspMain(), d.rtspSub(),
+        1280, 720, 640, 360, switch (codec) {
+          case H264 -> "H264";
+          case H265 -> "H265";
+          case MJPEG -> "JPEG";
+        }, d.user(), d.password());
+    OnvifDeviceServer onvif = new OnvifDeviceServer(vertx, info, host, onvifPort);
+    IsapiDeviceServer isapi;
+    try {
+      isapi = new IsapiDeviceServer(vertx, new IsapiDeviceServer.Info(d.serial(), "SIM-" + codec.name(), "1.0.0", codec.name(), 1280, 720,
+          640, 360, 15, d.user(), d.password()), mediaDir.resolve("isapi"));
+    } catch (java.io.IOException e) {
+      return Future.failedFuture(e);
+    }
+    return onvif.start().compose(o -> {
+      synchronized (onvifServers) {
+        onvifServers.add(o);
+      }
+      OnvifDiscoveryResponder r = new OnvifDiscoveryResponder(vertx, o.endpointReference(), o.scopes(), List.of(o.deviceServiceUrl()),
+          multicast, host);
+      return r.start();
+    }).compose(r -> {
+      synchronized (responders) {
+        responders.add(r);
+      }
+      return isapi.start(host, isapiPort);
+    }).map(boundIsapi -> {
+      synchronized (isapiServers) {
+        isapiServers.add(isapi);
+      }
+      return d.with("onvif", onvif.deviceServiceUrl()).with("isapi", "http://" + host + ":" + boundIsapi);
+    });
+  }
+
+  /** The ONVIF faces started by {@link #startCameras}, in camera order. */
+  public List<OnvifDeviceServer> onvifServers() {
+    synchronized (onvifServers) {
+      return List.copyOf(onvifServers);
+    }
+  }
+
   /** Undeploys every camera this simulator started. */
   public Future<Void> stop() {
     List<Future<Void>> f = new ArrayList<>();
+    synchronized (onvifServers) {
+      onvifServers.forEach(o -> f.add(o.close()));
+      onvifServers.clear();
+    }
+    synchronized (responders) {
+      responders.forEach(r -> f.add(r.close()));
+      responders.clear();
+    }
+    synchronized (isapiServers) {
+      isapiServers.forEach(i -> f.add(i.stop()));
+      isapiServers.clear();
+    }
     synchronized (deployments) {
       for (String id : deployments) f.add(vertx.undeploy(id));
       deployments.clear();
@@ -153,8 +242,11 @@ public final class CameraSimulator {
         RtspCameraServer.AuthMode.valueOf(a.getOrDefault("auth", "digest").toUpperCase(Locale.ROOT));
     Vertx vertx = Vertx.vertx();
     CameraSimulator sim = new CameraSimulator(vertx, dir);
-    List<Descriptor> cams = sim.start(count, codec, basePort,
-            (i, o) -> o.host(host).auth(auth).subCodec(sub))
+    boolean rtspOnly = Boolean.parseBoolean(a.getOrDefault("rtsp-only", "false"));
+    List<Descriptor> cams = (rtspOnly || auth != RtspCameraServer.AuthMode.DIGEST || sub != codec
+        ? sim.start(count, codec, basePort, (i, o) -> o.host(host).auth(auth).subCodec(sub))
+        : sim.startCameras(count, codec, basePort, host, "127.0.0.1".equals(host)
+            ? com.softdew.vms.edge.discovery.MulticastSettings.loopback() : com.softdew.vms.edge.discovery.MulticastSettings.lan()))
         .toCompletionStage().toCompletableFuture().get();
     for (Descriptor d : cams) {
       System.out.println(d.line());

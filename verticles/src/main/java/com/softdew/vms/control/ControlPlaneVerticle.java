@@ -103,7 +103,8 @@ public class ControlPlaneVerticle extends RoleVerticle {
     handlers.putAll(new AuthApi(auth).handlers());
     handlers.putAll(new TenancyApi(vertx, tenantSql, tenants, auth, audit).handlers());
     handlers.putAll(new CameraApi(vertx, cameras, () -> config.service(), new PtzService(vertx, cameras), cameraHealth).handlers());
-    handlers.putAll(new com.softdew.vms.control.camera.DiscoveryApi(vertx).handlers());
+    handlers.putAll(new com.softdew.vms.control.camera.DiscoveryApi(vertx, cfg.string("discovery.multicast"),
+        new com.softdew.vms.control.camera.OnvifOnboarding(vertx, cameras)).handlers());
     handlers.put("getSystemInfo", ctx -> PlatformRouter.json(ctx, 200, systemInfo()));
     return OpenApiRouter.create(vertx, "openapi.yaml", handlers, List.of(security.rootHandler()), security::guard).map(router -> {
       router.get("/*").handler(StaticHandler.create("webroot").setIndexPage("index.html"));

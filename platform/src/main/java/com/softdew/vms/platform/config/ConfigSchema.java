@@ -60,6 +60,8 @@ public final class ConfigSchema {
         bool("metrics.enabled", true, "Micrometer metrics and the Prometheus /metrics endpoint"),
         integer("shutdown.timeoutSeconds", 10, 1, 120, "bound of a clean stop after SIGTERM"),
         bool("demo.enabled", false, "start simulated demo cameras (role all)"),
+        choice("discovery.multicast", "lan", List.of("lan", "loopback", "off"),
+            "WS-Discovery probes: lan = the default interface (TTL 1), loopback = this host only, off = unicast only"),
         integer("auth.accessTokenMinutes", 15, 1, 120, "lifetime of access tokens (JWT), minutes"),
         integer("auth.refreshTokenDays", 14, 1, 90, "lifetime of refresh tokens, days (rotated on every use)"),
         integer("auth.mfaTokenMinutes", 5, 1, 30, "lifetime of the enrolment/challenge token between password and second factor"),

@@ -24,11 +24,13 @@ public final class PtzService {
   private final CameraService cameras;
   private final PtzTourRunner tours;
   private final Map<String, PtzDriver> drivers = new ConcurrentHashMap<>();
+  private final io.vertx.ext.web.client.WebClient web;
 
   public PtzService(Vertx vertx, CameraService cameras) {
     this.vertx = vertx;
     this.cameras = cameras;
     this.tours = new PtzTourRunner(vertx, "vms.ptz.tour");
+    this.web = io.vertx.ext.web.client.WebClient.create(vertx);
     vertx.eventBus().<JsonObject>consumer(Addresses.CAMERA_CHANGED, m -> {
       String key = m.body().getString("tenantId") + "/" + m.body().getString("cameraId");
       drivers.remove(key);
@@ -47,11 +49,16 @@ public final class PtzService {
     if (d != null) return Future.succeededFuture(d);
     return cameras.get(tenantId, cameraId).compose(cam -> cameras.secretOf(tenantId, cameraId).map(secret -> {
       String plugin = cam.getString("plugin", "");
-      if (!plugin.equalsIgnoreCase("isapi")) {
+      PtzDriver driver;
+      if (plugin.equalsIgnoreCase("isapi")) {
+        driver = new IsapiPtzDriver(new IsapiClient(vertx, baseUrl(cam), cam.getString("username"), secret));
+      } else if (!cam.getString("onvifUrl", "").isEmpty()) {
+        driver = new com.softdew.vms.edge.ptz.OnvifPtzDriver(new com.softdew.vms.edge.onvif.OnvifClient(web, cam.getString("onvifUrl"),
+            cam.getString("username"), secret));
+      } else {
         throw new ApiException(409, "ptz-unsupported", "PTZ not available",
-            "camera " + cameraId + " has no PTZ driver yet (plugin '" + plugin + "'; ISAPI is supported, ONVIF PTZ is in progress)", null);
+            "camera " + cameraId + " has neither an ONVIF address nor a PTZ plugin", null);
       }
-      PtzDriver driver = new IsapiPtzDriver(new IsapiClient(vertx, baseUrl(cam), cam.getString("username"), secret));
       drivers.put(key, driver);
       return driver;
     }));
@@ -70,7 +77,8 @@ public final class PtzService {
   public static <T> Future<T> camera(String cameraId, Future<T> call) {
     return call.recover(e -> {
       if (e instanceof ApiException) return Future.failedFuture(e);
-      boolean auth = e instanceof IsapiClient.IsapiException ie && ie.status() == 401;
+      boolean auth = (e instanceof IsapiClient.IsapiException ie && ie.status() == 401)
+          || (e instanceof com.softdew.vms.edge.onvif.OnvifException oe && oe.isNotAuthorized());
       boolean notFound = e instanceof IsapiClient.IsapiException ie2 && ie2.status() == 404;
       if (notFound) return Future.failedFuture(ApiException.notFound("camera " + cameraId + ": " + e.getMessage()));
       return Future.failedFuture(new ApiException(502, auth ? "camera-auth-failed" : "camera-unreachable",
