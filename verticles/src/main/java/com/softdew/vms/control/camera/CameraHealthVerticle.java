@@ -20,10 +20,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Watches every enabled camera: reachable (TCP), authenticated (RTSP DESCRIBE with its credentials, or
- * ISAPI for ISAPI cameras), describable (SDP codecs). At most {@code concurrency} probes run at once;
+ * ISAPI for ISAPI cameras), streaming (a 1.5 s PLAY of the sub stream over RTSP/TCP: frames, fps and
+ * kbit/s actually received). At most {@code concurrency} probes run at once;
  * a change is published on {@link Addresses#CAMERA_HEALTH} and to the tenant's browsers
- * ({@code client.tenant.{t}.cameras.status}), never on every probe. fps and bitrate actually received
- * come from the ingest loops once they exist (edge pipeline issue); until then they are reported as null.
+ * ({@code client.tenant.{t}.cameras.status}), never on every probe. Once ingest loops run (edge pipeline
+ * issue) they will report the same figures continuously and this PLAY probe becomes the fallback.
  */
 public final class CameraHealthVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(CameraHealthVerticle.class);
@@ -101,18 +102,24 @@ public final class CameraHealthVerticle extends VerticleBase {
               .put("status", e instanceof IsapiClient.IsapiException ie2 ? ie2.status() : 0).put("error", e.getMessage())))
           .map(j -> j.put("millis", (System.nanoTime() - t0) / 1_000_000).put("via", "isapi"));
     } else if (!t.rtspMain().isEmpty()) {
-      result = rtsp.probe(t.rtspMain(), t.username(), t.secret()).map(r -> new JsonObject().put("reachable", r.reachable())
-          .put("authenticated", r.authenticated()).put("status", r.status()).put("codecs", r.codecs()).put("millis", r.millis())
-          .put("error", r.error()).put("via", "rtsp"));
+      // a short PLAY of the sub stream (main when there is none): what really arrives, not only that it answers
+      String url = t.rtspSub() == null || t.rtspSub().isEmpty() ? t.rtspMain() : t.rtspSub();
+      result = rtsp.measure(url, t.username(), t.secret(), java.time.Duration.ofMillis(1500)).map(m -> {
+        RtspProbe.Result r = m.describe();
+        return new JsonObject().put("reachable", r.reachable()).put("authenticated", r.authenticated()).put("status", r.status())
+            .put("codecs", r.codecs()).put("millis", r.millis()).put("error", r.error() != null ? r.error() : m.error()).put("via", "rtsp")
+            .put("streaming", m.frames() > 0).put("fps", Math.round(m.fps() * 10) / 10.0).put("kbps", Math.round(m.kbps()))
+            .put("firstFrameMillis", m.firstPacketMillis()).put("stream", url);
+      });
     } else {
       result = Future.succeededFuture(new JsonObject().put("reachable", false).put("authenticated", false).put("status", 0)
           .put("error", "no stream URL to probe").put("via", "none"));
     }
     return result.map(h -> {
-      h.put("tenantId", t.tenantId()).put("cameraId", t.cameraId()).put("at", Instant.now().toString())
-          .put("streaming", (Boolean) null).put("fps", (Double) null).put("bitrate", (Long) null);
+      h.put("tenantId", t.tenantId()).put("cameraId", t.cameraId()).put("at", Instant.now().toString());
       boolean up = h.getBoolean("reachable") && h.getBoolean("authenticated") && h.getString("error") == null;
-      h.put("state", up ? "UP" : !h.getBoolean("reachable") ? "UNREACHABLE" : !h.getBoolean("authenticated") ? "AUTH_FAILED" : "ERROR");
+      h.put("state", up ? "UP" : !h.getBoolean("reachable") ? "UNREACHABLE" : !h.getBoolean("authenticated") ? "AUTH_FAILED"
+          : Boolean.FALSE.equals(h.getBoolean("streaming")) && h.getInteger("status", 0) == 200 ? "NO_VIDEO" : "ERROR");
       String key = t.tenantId() + "/" + t.cameraId();
       JsonObject before = last.put(key, h);
       gauge(t).set(up ? 1 : 0);

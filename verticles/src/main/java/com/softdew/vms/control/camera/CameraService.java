@@ -82,10 +82,11 @@ public final class CameraService {
   // ------------------------------------------------------------------ reads
 
   /** Probe targets of every tenant (platform-wide read for the health monitor, credentials opened). */
-  public record ProbeTarget(String tenantId, String cameraId, String rtspMain, String username, String secret, String plugin, String onvifUrl) {}
+  public record ProbeTarget(String tenantId, String cameraId, String rtspMain, String username, String secret, String plugin, String onvifUrl,
+      String rtspSub) {}
 
   public Future<List<ProbeTarget>> probeTargets() {
-    return sql.asPlatform(c -> c.query("SELECT tenant_id, camera_id, rtsp_main, username, secret_sealed, plugin, onvif_url FROM camera WHERE enabled")
+    return sql.asPlatform(c -> c.query("SELECT tenant_id, camera_id, rtsp_main, username, secret_sealed, plugin, onvif_url, rtsp_sub FROM camera WHERE enabled")
         .execute()).map(rows -> {
           List<ProbeTarget> out = new ArrayList<>();
           for (Row r : rows) {
@@ -96,7 +97,8 @@ public final class CameraService {
             } catch (IllegalArgumentException e) {
               // a secret sealed under another key-encryption key: probed without credentials, reported as not authenticated
             }
-            out.add(new ProbeTarget(r.getString(0), r.getString(1), r.getString(2), r.getString(3), secret, r.getString(5), r.getString(6)));
+            out.add(new ProbeTarget(r.getString(0), r.getString(1), r.getString(2), r.getString(3), secret, r.getString(5), r.getString(6),
+                r.getString(7)));
           }
           return out;
         });

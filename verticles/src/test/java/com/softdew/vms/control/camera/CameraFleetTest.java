@@ -133,7 +133,9 @@ class CameraFleetTest {
       assertEquals(200, moved.statusCode(), moved.bodyAsString());
       assertEquals(-0.4, moved.bodyAsJsonObject().getDouble("pan"), 0.01);
       assertEquals(0.3, moved.bodyAsJsonObject().getDouble("tilt"), 0.01);
-      assertEquals("UP", api.call(op, "POST", "/api/v1/cameras/" + first + "/health/check?tenantId=site1", null).bodyAsJsonObject().getString("state"));
+      JsonObject health = api.call(op, "POST", "/api/v1/cameras/" + first + "/health/check?tenantId=site1", null).bodyAsJsonObject();
+      assertEquals("UP", health.getString("state"), health.encode());
+      assertTrue(health.getBoolean("streaming") && health.getDouble("fps") > 10 && health.getLong("kbps") > 50, health.encode());
     } finally {
       probes.shutdownNow();
       await(sim.stop());
