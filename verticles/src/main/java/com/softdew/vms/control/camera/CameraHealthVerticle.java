@@ -92,15 +92,17 @@ public final class CameraHealthVerticle extends VerticleBase {
   /** Probes one camera and records the result. */
   public Future<Void> probe(CameraService.ProbeTarget t) {
     Future<JsonObject> result;
-    if ("isapi".equalsIgnoreCase(t.plugin()) && !t.onvifUrl().isEmpty()) {
+    com.softdew.vms.edge.plugin.CameraPlugin plugin = com.softdew.vms.edge.plugin.CameraPlugins.get(t.plugin());
+    if (plugin != null && !t.onvifUrl().isEmpty()) {
       long t0 = System.nanoTime();
-      result = new IsapiClient(vertx, PtzService.baseUrl(new JsonObject().put("onvifUrl", t.onvifUrl())), t.username(), t.secret()).deviceInfo()
-          .map(d -> new JsonObject().put("reachable", true).put("authenticated", true).put("status", 200).put("error", (String) null))
+      result = plugin.identify(vertx, PtzService.baseUrl(new JsonObject().put("onvifUrl", t.onvifUrl())), t.username(), t.secret())
+          .map(d -> new JsonObject().put("reachable", true).put("authenticated", true).put("status", 200).put("error", (String) null)
+              .put("device", d))
           .recover(e -> Future.succeededFuture(new JsonObject()
-              .put("reachable", !(e instanceof java.net.ConnectException) && e instanceof IsapiClient.IsapiException)
-              .put("authenticated", !(e instanceof IsapiClient.IsapiException ie && ie.status() == 401))
+              .put("reachable", plugin.isAuthFailure(e) || e instanceof IsapiClient.IsapiException)
+              .put("authenticated", !plugin.isAuthFailure(e))
               .put("status", e instanceof IsapiClient.IsapiException ie2 ? ie2.status() : 0).put("error", e.getMessage())))
-          .map(j -> j.put("millis", (System.nanoTime() - t0) / 1_000_000).put("via", "isapi"));
+          .map(j -> j.put("millis", (System.nanoTime() - t0) / 1_000_000).put("via", plugin.id()));
     } else if (!t.rtspMain().isEmpty()) {
       // a short PLAY of the sub stream (main when there is none): what really arrives, not only that it answers
       String url = t.rtspSub() == null || t.rtspSub().isEmpty() ? t.rtspMain() : t.rtspSub();

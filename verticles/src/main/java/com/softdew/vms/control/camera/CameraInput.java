@@ -72,6 +72,9 @@ public record CameraInput(String cameraId, String name, String nodeId, List<Stri
     if (secret != null && secret.length() > 8192) problems.add(new Problem("secret", "at most 8192 characters"));
     String plugin = opt(j, "plugin");
     if (auth == AuthType.SDK && plugin == null) problems.add(new Problem("plugin", "SDK authentication names its plugin (e.g. isapi)"));
+    if (plugin != null && com.softdew.vms.edge.plugin.CameraPlugins.get(plugin) == null) {
+      problems.add(new Problem("plugin", "no camera plugin '" + plugin + "' (installed: " + com.softdew.vms.edge.plugin.CameraPlugins.ids() + ")"));
+    }
     if (!problems.isEmpty()) return null;
     return new CameraInput(cameraId, name.trim(), nodeId, List.copyOf(tags), nz(opt(j, "vendor")), nz(opt(j, "model")), nz(opt(j, "serial")),
         host, nz(onvif), nz(main), nz(sub), auth, nz(user), secret, nz(plugin), j.getBoolean("enabled", true));

@@ -2,7 +2,6 @@ package com.softdew.vms.control.camera;
 
 import com.softdew.vms.codec.Addresses;
 import com.softdew.vms.edge.isapi.IsapiClient;
-import com.softdew.vms.edge.ptz.IsapiPtzDriver;
 import com.softdew.vms.edge.ptz.PtzDriver;
 import com.softdew.vms.edge.ptz.PtzTourRunner;
 import com.softdew.vms.platform.http.ApiException;
@@ -50,8 +49,9 @@ public final class PtzService {
     return cameras.get(tenantId, cameraId).compose(cam -> cameras.secretOf(tenantId, cameraId).map(secret -> {
       String plugin = cam.getString("plugin", "");
       PtzDriver driver;
-      if (plugin.equalsIgnoreCase("isapi")) {
-        driver = new IsapiPtzDriver(new IsapiClient(vertx, baseUrl(cam), cam.getString("username"), secret));
+      com.softdew.vms.edge.plugin.CameraPlugin p = com.softdew.vms.edge.plugin.CameraPlugins.get(plugin);
+      if (p != null && p.ptz(vertx, baseUrl(cam), cam.getString("username"), secret) != null) {
+        driver = p.ptz(vertx, baseUrl(cam), cam.getString("username"), secret);
       } else if (!cam.getString("onvifUrl", "").isEmpty()) {
         driver = new com.softdew.vms.edge.ptz.OnvifPtzDriver(new com.softdew.vms.edge.onvif.OnvifClient(web, cam.getString("onvifUrl"),
             cam.getString("username"), secret));
@@ -77,7 +77,7 @@ public final class PtzService {
   public static <T> Future<T> camera(String cameraId, Future<T> call) {
     return call.recover(e -> {
       if (e instanceof ApiException) return Future.failedFuture(e);
-      boolean auth = (e instanceof IsapiClient.IsapiException ie && ie.status() == 401)
+      boolean auth = com.softdew.vms.edge.plugin.CameraPlugins.ids().stream().anyMatch(id -> com.softdew.vms.edge.plugin.CameraPlugins.get(id).isAuthFailure(e))
           || (e instanceof com.softdew.vms.edge.onvif.OnvifException oe && oe.isNotAuthorized());
       boolean notFound = e instanceof IsapiClient.IsapiException ie2 && ie2.status() == 404;
       if (notFound) return Future.failedFuture(ApiException.notFound("camera " + cameraId + ": " + e.getMessage()));

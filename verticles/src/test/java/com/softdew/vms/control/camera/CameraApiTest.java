@@ -348,6 +348,16 @@ class CameraApiTest {
       problem(bad, 400);
       assertEquals("cidr", bad.bodyAsJsonObject().getString("field"));
       problem(api.call(tokenOfViewer(), "POST", "/api/v1/discovery/scan", new JsonObject().put("cidr", "127.0.0.5/32")), 403);
+      // onboarding an address where no ONVIF device answers: 502 naming the field, nothing registered
+      int before = api.call(admin2, "GET", "/api/v1/cameras", null).bodyAsJsonArray().size();
+      HttpResponse<Buffer> nobody = api.call(admin2, "POST", "/api/v1/cameras/onvif", new JsonObject()
+          .put("onvifUrl", "http://127.0.0.5:" + port + "/onvif/device_service").put("username", "admin").put("password", "pw"));
+      problem(nobody, 502);
+      assertEquals("onvifUrl", nobody.bodyAsJsonObject().getString("field"));
+      assertEquals(before, api.call(admin2, "GET", "/api/v1/cameras", null).bodyAsJsonArray().size());
+      HttpResponse<Buffer> badPlugin = api.call(admin2, "POST", "/api/v1/cameras", cam("p-1", "10.9.0.1", null).put("plugin", "dahua-sdk"));
+      problem(badPlugin, 400);
+      assertEquals("plugin", badPlugin.bodyAsJsonObject().getString("field"));
     } finally {
       await(sim.stop());
     }
