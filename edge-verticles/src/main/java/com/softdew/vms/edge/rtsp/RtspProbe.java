@@ -46,7 +46,7 @@ public final class RtspProbe {
     }
     int port = u.getPort() > 0 ? u.getPort() : 554;
     return net.connect(port, u.getHost())
-        .compose(sock -> exchange(sock, url, user, password, t0).eventually(sock::close))
+        .compose(sock -> new Session(sock, url, user, password).describe().map(r -> toResult(r, t0)).eventually(sock::close))
         .recover(e -> Future.succeededFuture(new Result(false, false, 0, List.of(), ms(t0), "unreachable: " + e.getMessage())))
         .timeout(10, TimeUnit.SECONDS)
         .recover(e -> Future.succeededFuture(new Result(true, false, 0, List.of(), ms(t0), "no answer: " + e.getMessage())));
@@ -230,43 +230,6 @@ public final class RtspProbe {
     }
     String err = r.status == 200 ? null : r.status == 401 ? "wrong user or password" : "DESCRIBE answered " + r.status;
     return new Result(true, r.status != 401, r.status, codecs, ms(t0), err);
-  }
-
-  private Future<Result> exchange(NetSocket sock, String url, String user, String password, long t0) {
-    Reader reader = new Reader();
-    sock.handler(reader::feed);
-    DigestCredentials digest = new DigestCredentials(user == null ? "" : user, password == null ? "" : password);
-    return send(sock, reader, url, 1, null).compose(r1 -> {
-      if (r1.status != 401 || user == null) return Future.succeededFuture(r1);
-      String challenge = r1.header("www-authenticate");
-      String auth;
-      if (challenge != null && digest.challenge(challenge)) {
-        auth = digest.authorization("DESCRIBE", url);
-      } else {
-        auth = "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
-      }
-      return send(sock, reader, url, 2, auth);
-    }).map(r -> {
-      List<String> codecs = new ArrayList<>();
-      if (r.status == 200) {
-        for (String line : r.body.split("\r?\n")) {
-          if (line.startsWith("a=rtpmap:")) codecs.add(line.substring(line.indexOf(' ') + 1).split("/")[0].toUpperCase());
-        }
-      }
-      String err = r.status == 200 ? null : r.status == 401 ? "wrong user or password" : "DESCRIBE answered " + r.status;
-      return new Result(true, r.status != 401, r.status, codecs, ms(t0), err);
-    });
-  }
-
-  private Future<Response> send(NetSocket sock, Reader reader, String url, int cseq, String auth) {
-    Promise<Response> p = Promise.promise();
-    reader.expect(p);
-    StringBuilder req = new StringBuilder("DESCRIBE ").append(url).append(" RTSP/1.0\r\nCSeq: ").append(cseq)
-        .append("\r\nAccept: application/sdp\r\nUser-Agent: vms-health-probe\r\n");
-    if (auth != null) req.append("Authorization: ").append(auth).append("\r\n");
-    req.append("\r\n");
-    sock.write(req.toString());
-    return p.future();
   }
 
   private static long ms(long t0) {

@@ -68,8 +68,13 @@ public final class VmsConfig {
 
   /** All keys as nested JSON. */
   public JsonObject toJson() {
+    return nest(values);
+  }
+
+  /** Dotted keys to nested JSON objects ({@code a.b=1} → {@code {a:{b:1}}}); lists become arrays. */
+  public static JsonObject nest(Map<String, Object> flat) {
     JsonObject root = new JsonObject();
-    values.forEach((k, v) -> {
+    flat.forEach((k, v) -> {
       String[] parts = k.split("\\.");
       JsonObject cur = root;
       for (int i = 0; i < parts.length - 1; i++) {
@@ -80,7 +85,7 @@ public final class VmsConfig {
         }
         cur = next;
       }
-      cur.put(parts[parts.length - 1], v instanceof List<?> l ? new JsonArray(l) : v);
+      cur.put(parts[parts.length - 1], v instanceof List<?> l ? new JsonArray(new java.util.ArrayList<>(l)) : v);
     });
     return root;
   }

@@ -63,6 +63,20 @@ public final class ApiSecurity {
     if (!require(ctx).mayAccessTenant(tenantId)) throw ApiException.notFound("no such resource");
   }
 
+  /**
+   * The tenant a request works on: the caller's own, or — for the platform operator, who must name
+   * one — {@code asked} (the ?tenantId= parameter). Another tenant's id is a 404.
+   */
+  public static String targetTenant(RoutingContext ctx, String asked) {
+    Principal p = require(ctx);
+    if (asked == null) {
+      if (p.role().platform()) throw ApiException.invalid("tenantId", "is required for the platform operator");
+      return p.tenantId();
+    }
+    if (!p.mayAccessTenant(asked)) throw ApiException.notFound("no such resource");
+    return asked;
+  }
+
   public static String clientIp(RoutingContext ctx) {
     return ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().hostAddress();
   }

@@ -130,14 +130,7 @@ public final class CameraApi {
 
   /** The caller's tenant, or (platform operator) the ?tenantId= it names. */
   static String tenant(RoutingContext ctx) {
-    Principal p = ApiSecurity.require(ctx);
-    String asked = query(ctx, "tenantId");
-    if (asked == null) {
-      if (p.role().platform()) throw ApiException.invalid("tenantId", "is required for the platform operator");
-      return p.tenantId();
-    }
-    if (!p.mayAccessTenant(asked)) throw ApiException.notFound("no such resource");
-    return asked;
+    return ApiSecurity.targetTenant(ctx, query(ctx, "tenantId"));
   }
 
   public Map<String, Handler<RoutingContext>> handlers() {

@@ -268,18 +268,7 @@ public final class ConfigService {
   }
 
   static JsonObject nest(Map<String, Object> flat) {
-    JsonObject root = new JsonObject();
-    flat.forEach((k, v) -> {
-      String[] parts = k.split("\\.");
-      JsonObject cur = root;
-      for (int i = 0; i < parts.length - 1; i++) {
-        JsonObject next = cur.getJsonObject(parts[i]);
-        if (next == null) cur.put(parts[i], next = new JsonObject());
-        cur = next;
-      }
-      cur.put(parts[parts.length - 1], v instanceof List<?> l ? new JsonArray(new ArrayList<>(l)) : v);
-    });
-    return root;
+    return com.softdew.vms.platform.config.VmsConfig.nest(flat);
   }
 
   /** RFC 7396 JSON merge patch. */

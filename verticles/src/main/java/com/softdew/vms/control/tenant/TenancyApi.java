@@ -101,14 +101,7 @@ public final class TenancyApi {
 
   /** The tenant a request works on: the caller's own, or (operator only) the ?tenantId= given. */
   private String tenantParam(RoutingContext ctx) {
-    Principal p = ApiSecurity.require(ctx);
-    String asked = query(ctx, "tenantId");
-    if (asked == null) {
-      if (p.role().platform()) throw ApiException.invalid("tenantId", "is required for the platform operator");
-      return p.tenantId();
-    }
-    if (!p.mayAccessTenant(asked)) throw ApiException.notFound("no such resource");
-    return asked;
+    return ApiSecurity.targetTenant(ctx, query(ctx, "tenantId"));
   }
 
   private static void reply(RoutingContext ctx, Future<?> f) {
