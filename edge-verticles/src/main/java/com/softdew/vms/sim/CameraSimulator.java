@@ -123,7 +123,7 @@ public final class CameraSimulator {
 
   /**
    * Starts whole cameras: the RTSP streams plus, per camera, the ONVIF face (device, media, media2,
-   * PTZ, events; WS-Discovery responder) and the Hikvision ISAPI face, sharing credentials. The
+   * PTZ, events, Profile G search and replay over the camera's {@link SimSdCard}; WS-Discovery responder) and the Hikvision ISAPI face, sharing credentials. The
    * descriptors carry {@code onvif=} and {@code isapi=} URLs.
    */
   public Future<List<Descriptor>> startCameras(int n, Codec codec, int basePort, String host,
@@ -157,7 +157,8 @@ public final class CameraSimulator {
           case H265 -> "H265";
           case MJPEG -> "JPEG";
         }, d.user(), d.password());
-    OnvifDeviceServer onvif = new OnvifDeviceServer(vertx, info, host, onvifPort);
+    // one SD card per camera: what the ONVIF search service lists is what the RTSP replay path plays
+    OnvifDeviceServer onvif = new OnvifDeviceServer(vertx, info, host, onvifPort, d.server().sdCard());
     IsapiDeviceServer isapi;
     try {
       isapi = new IsapiDeviceServer(vertx, new IsapiDeviceServer.Info(d.serial(), "SIM-" + codec.name(), "1.0.0", codec.name(), 1280, 720,

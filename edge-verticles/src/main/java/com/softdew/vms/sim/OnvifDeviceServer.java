@@ -4,7 +4,9 @@ import static com.softdew.vms.edge.onvif.OnvifNamespaces.TDS;
 import static com.softdew.vms.edge.onvif.OnvifNamespaces.TEV;
 import static com.softdew.vms.edge.onvif.OnvifNamespaces.TPTZ;
 import static com.softdew.vms.edge.onvif.OnvifNamespaces.TR2;
+import static com.softdew.vms.edge.onvif.OnvifNamespaces.TRP;
 import static com.softdew.vms.edge.onvif.OnvifNamespaces.TRT;
+import static com.softdew.vms.edge.onvif.OnvifNamespaces.TSE;
 import static com.softdew.vms.edge.onvif.OnvifNamespaces.TT;
 import static com.softdew.vms.edge.onvif.OnvifNamespaces.WSA;
 import static com.softdew.vms.edge.onvif.OnvifNamespaces.WSNT;
@@ -38,6 +40,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,7 +54,17 @@ import org.w3c.dom.Element;
 
 /**
  * A simulated ONVIF camera: SOAP 1.2 over HTTP for Device, Media (Profile S, ver10), Media2 (Profile T,
- * ver20), PTZ and Events (pull point), for one {@link SimCameraInfo}.
+ * ver20), PTZ, Events (pull point), and Profile G's recording Search and Replay services (ver10) over the
+ * camera's {@link SimSdCard}, for one {@link SimCameraInfo}.
+ *
+ * <p>Profile G, what is simulated: GetRecordingSummary; FindRecordings (Scope IncludedRecordings and
+ * IncludedSources honoured, MaxMatches, KeepAliveTime; a RecordingInformationFilter XPath is accepted and
+ * ignored: every recording has the one video track such filters usually ask for) then
+ * GetRecordingSearchResults, which hands out at most {@link #SEARCH_PAGE} results per call with SearchState
+ * Searching until the last one (as a slow SD-card search does, so clients must page), then EndSearch;
+ * GetRecordingInformation; GetReplayUri (an {@code rtsp://.../replay/<token>} URL on the RTSP server of
+ * {@link SimCameraInfo#rtspMain()}), GetReplayConfiguration, GetServiceCapabilities of both. Not simulated:
+ * FindEvents / FindPTZPosition / FindMetadata, the recording control service (CreateRecording ...).
  *
  * <p>Authentication follows the ONVIF core spec: every operation but GetSystemDateAndTime needs a
  * WS-Security UsernameToken with PasswordDigest whose wsu:Created lies within
@@ -78,6 +91,10 @@ public final class OnvifDeviceServer {
   public static final String EVENTS_PATH = "/onvif/events_service";
   public static final String PULLPOINT_PATH = "/onvif/pullpoint/";
   public static final String SNAPSHOT_PATH = "/onvif/snapshot/";
+  public static final String SEARCH_PATH = "/onvif/search_service";
+  public static final String REPLAY_PATH = "/onvif/replay_service";
+  /** Most results one GetRecordingSearchResults returns, whatever MaxResults asks. */
+  public static final int SEARCH_PAGE = 2;
   /** How far wsu:Created may be from the camera clock. */
   public static final Duration CLOCK_TOLERANCE = Duration.ofSeconds(60);
   /** Frame rates the simulated encoders report (SimCameraInfo carries resolutions only). */
@@ -90,6 +107,10 @@ public final class OnvifDeviceServer {
   private static final int MAX_REMEMBERED_NONCES = 4096;
   private static final Duration DEFAULT_PTZ_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration MAX_PULL_WAIT = Duration.ofSeconds(60);
+  private static final int MAX_SEARCHES = 8;
+  private static final Duration DEFAULT_SEARCH_KEEP_ALIVE = Duration.ofSeconds(10);
+  private static final Duration MAX_SEARCH_KEEP_ALIVE = Duration.ofMinutes(5);
+  private static final String VIDEO_SOURCE = "vidsrc0";
 
   private final Vertx vertx;
   private final SimCameraInfo info;
@@ -99,6 +120,8 @@ public final class OnvifDeviceServer {
   private final SimPtzHead ptz = new SimPtzHead();
   private final Map<String, Preset> presets = new LinkedHashMap<>();
   private final Map<String, Subscription> subscriptions = new HashMap<>();
+  private final SimSdCard sdCard;
+  private final Map<String, Search> searches = new HashMap<>();
   private final Map<String, Boolean> seenNonces = new LinkedHashMap<>(256, 0.75f, false) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
@@ -114,6 +137,19 @@ public final class OnvifDeviceServer {
   private record Preset(String token, String name, SimPtzHead.Position position) {}
 
   private record QueuedEvent(String topic, Instant time, boolean state) {}
+
+  /** A FindRecordings search: recordings not handed out yet, and when the search lapses. */
+  private static final class Search {
+    final ArrayDeque<SimSdCard.Recording> pending;
+    final Duration keepAlive;
+    Instant expires;
+
+    Search(List<SimSdCard.Recording> found, Duration keepAlive, Instant now) {
+      this.pending = new ArrayDeque<>(found);
+      this.keepAlive = keepAlive;
+      this.expires = now.plus(keepAlive);
+    }
+  }
 
   private static final class Subscription {
     final String id;
@@ -144,10 +180,20 @@ public final class OnvifDeviceServer {
     this(vertx, info, "127.0.0.1", 0);
   }
 
-  /** @param port 0 for any free port */
+  /** @param port 0 for any free port; the SD card holds {@link SimSdCard#lastHour} of now */
   public OnvifDeviceServer(Vertx vertx, SimCameraInfo info, String host, int port) {
+    this(vertx, info, host, port, SimSdCard.lastHour(Instant.now()));
+  }
+
+  /**
+   * @param port 0 for any free port
+   * @param sdCard the recordings; pass the RTSP server's {@link RtspCameraServer#sdCard()} so that what the
+   *     search service lists is what the replay path plays
+   */
+  public OnvifDeviceServer(Vertx vertx, SimCameraInfo info, String host, int port, SimSdCard sdCard) {
     this.vertx = vertx;
     this.info = info;
+    this.sdCard = sdCard;
     this.host = host;
     this.requestedPort = port;
     this.endpointReference = "urn:uuid:" + UUID.nameUUIDFromBytes(("onvif-sim:" + info.serial()).getBytes(StandardCharsets.UTF_8));
@@ -194,6 +240,7 @@ public final class OnvifDeviceServer {
         "onvif://www.onvif.org/type/ptz",
         "onvif://www.onvif.org/Profile/Streaming",
         "onvif://www.onvif.org/Profile/T",
+        "onvif://www.onvif.org/Profile/G",
         "onvif://www.onvif.org/hardware/" + scopeValue(info.model()),
         "onvif://www.onvif.org/name/" + scopeValue(info.manufacturer() + "_" + info.model()),
         "onvif://www.onvif.org/location/country/simulated",
@@ -216,6 +263,18 @@ public final class OnvifDeviceServer {
   /** The PTZ head, for tests that read the position without going through SOAP. */
   public SimPtzHead ptz() {
     return ptz;
+  }
+
+  public SimSdCard sdCard() {
+    return sdCard;
+  }
+
+  /** Searches not ended nor lapsed, for tests that check EndSearch freed them. */
+  public int openSearches() {
+    synchronized (searches) {
+      expireSearches();
+      return searches.size();
+    }
   }
 
   /**
@@ -257,7 +316,8 @@ public final class OnvifDeviceServer {
       return;
     }
     boolean soapPath = path.equals(DEVICE_PATH) || path.equals(MEDIA_PATH) || path.equals(MEDIA2_PATH)
-        || path.equals(PTZ_PATH) || path.equals(EVENTS_PATH) || path.startsWith(PULLPOINT_PATH);
+        || path.equals(PTZ_PATH) || path.equals(EVENTS_PATH) || path.startsWith(PULLPOINT_PATH)
+        || path.equals(SEARCH_PATH) || path.equals(REPLAY_PATH);
     if (!soapPath) {
       req.response().setStatusCode(404).end();
       return;
@@ -363,6 +423,15 @@ public final class OnvifDeviceServer {
       case TEV + "#PullMessages": return pullMessages(op, subscriptionId(path, doc));
       case WSNT + "#Renew": return done(renew(op, subscriptionId(path, doc)));
       case WSNT + "#Unsubscribe": return done(unsubscribe(subscriptionId(path, doc)));
+      case TSE + "#GetServiceCapabilities": return done(searchCapabilities());
+      case TSE + "#GetRecordingSummary": return done(getRecordingSummary());
+      case TSE + "#FindRecordings": return done(findRecordings(op));
+      case TSE + "#GetRecordingSearchResults": return done(getRecordingSearchResults(op));
+      case TSE + "#EndSearch": return done(endSearch(op));
+      case TSE + "#GetRecordingInformation": return done(getRecordingInformation(op));
+      case TRP + "#GetServiceCapabilities": return done(replayCapabilities());
+      case TRP + "#GetReplayUri": return done(getReplayUri(op));
+      case TRP + "#GetReplayConfiguration": return done(getReplayConfiguration());
       default: throw new Fault(SoapFault.receiver("operation " + name + " is not supported", "ActionNotSupported"));
     }
   }
@@ -438,6 +507,11 @@ public final class OnvifDeviceServer {
     m.add(sc, TT, "RTP_TCP", "true");
     m.add(sc, TT, "RTP_RTSP_TCP", "true");
     m.add(m.add(c, TT, "PTZ"), TT, "XAddr", baseUrl() + PTZ_PATH);
+    Element ext = m.add(c, TT, "Extension");
+    Element search = m.add(ext, TT, "Search");
+    m.add(search, TT, "XAddr", baseUrl() + SEARCH_PATH);
+    m.add(search, TT, "MetadataSearch", "false");
+    m.add(m.add(ext, TT, "Replay"), TT, "XAddr", baseUrl() + REPLAY_PATH);
     return m;
   }
 
@@ -448,6 +522,8 @@ public final class OnvifDeviceServer {
     service(m, TR2, MEDIA2_PATH, 2, 60);
     service(m, TPTZ, PTZ_PATH, 2, 60);
     service(m, TEV, EVENTS_PATH, 2, 60);
+    service(m, TSE, SEARCH_PATH, 2, 60);
+    service(m, TRP, REPLAY_PATH, 2, 60);
     return m;
   }
 
@@ -961,5 +1037,199 @@ public final class OnvifDeviceServer {
     }
     if (waiter != null) waiter.run();
     return response(WSNT, "UnsubscribeResponse");
+  }
+
+  // ------------------------------------------------------------------ Profile G: search
+
+  private static String xsDateTime(Instant t) {
+    return t.truncatedTo(ChronoUnit.MILLIS).toString();
+  }
+
+  private SoapMessage searchCapabilities() {
+    SoapMessage m = response(TSE, "GetServiceCapabilitiesResponse");
+    Element c = m.add(m.operation(), TSE, "Capabilities");
+    c.setAttribute("MetadataSearch", "false");
+    c.setAttribute("GeneralStartEvents", "false");
+    return m;
+  }
+
+  private SoapMessage getRecordingSummary() {
+    SoapMessage m = response(TSE, "GetRecordingSummaryResponse");
+    Element sum = m.add(m.operation(), TSE, "Summary");
+    List<SimSdCard.Recording> recs = sdCard.recordings();
+    Instant from = null, until = null;
+    for (SimSdCard.Recording r : recs) {
+      if (from == null || r.start().isBefore(from)) from = r.start();
+      if (until == null || r.end().isAfter(until)) until = r.end();
+    }
+    // DataFrom and DataUntil are mandatory: an empty card reports now for both
+    m.add(sum, TT, "DataFrom", xsDateTime(from == null ? cameraNow() : from));
+    m.add(sum, TT, "DataUntil", xsDateTime(until == null ? cameraNow() : until));
+    m.add(sum, TT, "NumberRecordings", Integer.toString(recs.size()));
+    return m;
+  }
+
+  private static Duration durationArg(Element op, String ns, String name, Duration dflt) {
+    String v = SoapXml.text(SoapXml.child(op, ns, name));
+    if (v == null) return dflt;
+    try {
+      return Duration.parse(v);
+    } catch (DateTimeParseException e) {
+      throw new Fault(SoapFault.sender(name + " is not an xs:duration: " + v, "InvalidArgVal"));
+    }
+  }
+
+  private static Integer intArg(Element op, String ns, String name) {
+    String v = SoapXml.text(SoapXml.child(op, ns, name));
+    if (v == null) return null;
+    try {
+      return Integer.valueOf(v);
+    } catch (NumberFormatException e) {
+      throw new Fault(SoapFault.sender(name + " is not an integer: " + v, "InvalidArgVal"));
+    }
+  }
+
+  /** Drops lapsed searches; call with {@link #searches} held. */
+  private void expireSearches() {
+    Instant now = cameraNow();
+    searches.values().removeIf(s -> s.expires.isBefore(now));
+  }
+
+  private SoapMessage findRecordings(Element op) {
+    Element scope = SoapXml.child(op, TSE, "Scope");
+    if (scope == null) throw new Fault(SoapFault.sender("Scope missing", "InvalidArgVal"));
+    List<String> onlyRecordings = new ArrayList<>();
+    for (Element e : SoapXml.children(scope, TT, "IncludedRecordings")) onlyRecordings.add(SoapXml.text(e));
+    List<String> onlySources = new ArrayList<>();
+    for (Element e : SoapXml.children(scope, TT, "IncludedSources")) onlySources.add(SoapXml.text(e, "tt:Token"));
+    Integer maxMatches = intArg(op, TSE, "MaxMatches");
+    Duration keepAlive = durationArg(op, TSE, "KeepAliveTime", DEFAULT_SEARCH_KEEP_ALIVE);
+    if (keepAlive.isNegative() || keepAlive.isZero()) keepAlive = DEFAULT_SEARCH_KEEP_ALIVE;
+    if (keepAlive.compareTo(MAX_SEARCH_KEEP_ALIVE) > 0) keepAlive = MAX_SEARCH_KEEP_ALIVE;
+    List<SimSdCard.Recording> found = new ArrayList<>();
+    if (onlySources.isEmpty() || onlySources.contains(VIDEO_SOURCE)) {
+      for (SimSdCard.Recording r : sdCard.recordings()) {
+        if (!onlyRecordings.isEmpty() && !onlyRecordings.contains(r.token())) continue;
+        if (maxMatches != null && found.size() >= maxMatches) break;
+        found.add(r);
+      }
+    }
+    String token = "search-" + ids.incrementAndGet();
+    synchronized (searches) {
+      expireSearches();
+      if (searches.size() >= MAX_SEARCHES) {
+        throw new Fault(SoapFault.receiver("too many open searches", "Action", "ResourceProblem"));
+      }
+      searches.put(token, new Search(found, keepAlive, cameraNow()));
+    }
+    SoapMessage m = response(TSE, "FindRecordingsResponse");
+    m.add(m.operation(), TSE, "SearchToken", token);
+    return m;
+  }
+
+  private Search search(Element op) {
+    String token = SoapXml.text(SoapXml.child(op, TSE, "SearchToken"));
+    synchronized (searches) {
+      expireSearches();
+      Search s = token == null ? null : searches.get(token);
+      if (s == null) throw new Fault(SoapFault.sender("unknown or ended search " + token, "InvalidArgVal", "InvalidToken"));
+      s.expires = cameraNow().plus(s.keepAlive);
+      return s;
+    }
+  }
+
+  private SoapMessage getRecordingSearchResults(Element op) {
+    Search s = search(op);
+    Integer maxResults = intArg(op, TSE, "MaxResults");
+    int max = Math.min(SEARCH_PAGE, maxResults == null ? SEARCH_PAGE : Math.max(1, maxResults));
+    List<SimSdCard.Recording> page = new ArrayList<>();
+    boolean completed;
+    synchronized (searches) {
+      for (Iterator<SimSdCard.Recording> it = s.pending.iterator(); it.hasNext() && page.size() < max; ) {
+        page.add(it.next());
+        it.remove();
+      }
+      completed = s.pending.isEmpty();
+    }
+    SoapMessage m = response(TSE, "GetRecordingSearchResultsResponse");
+    Element list = m.add(m.operation(), TSE, "ResultList");
+    m.add(list, TT, "SearchState", completed ? "Completed" : "Searching");
+    for (SimSdCard.Recording r : page) recordingInformation(m, m.add(list, TT, "RecordingInformation"), r);
+    return m;
+  }
+
+  private SoapMessage endSearch(Element op) {
+    String token = SoapXml.text(SoapXml.child(op, TSE, "SearchToken"));
+    search(op);
+    synchronized (searches) {
+      searches.remove(token);
+    }
+    SoapMessage m = response(TSE, "EndSearchResponse");
+    m.add(m.operation(), TSE, "Endpoint", xsDateTime(cameraNow()));
+    return m;
+  }
+
+  private SimSdCard.Recording recording(Element op, String ns) {
+    String token = SoapXml.text(SoapXml.child(op, ns, "RecordingToken"));
+    SimSdCard.Recording r = token == null ? null : sdCard.get(token);
+    if (r == null) throw new Fault(SoapFault.sender("no recording " + token, "InvalidArgVal", "NoRecording"));
+    return r;
+  }
+
+  private SoapMessage getRecordingInformation(Element op) {
+    SimSdCard.Recording r = recording(op, TSE);
+    SoapMessage m = response(TSE, "GetRecordingInformationResponse");
+    recordingInformation(m, m.add(m.operation(), TSE, "RecordingInformation"), r);
+    return m;
+  }
+
+  /** tt:RecordingInformation, children in schema order. */
+  private void recordingInformation(SoapMessage m, Element ri, SimSdCard.Recording r) {
+    m.add(ri, TT, "RecordingToken", r.token());
+    Element src = m.add(ri, TT, "Source");
+    m.add(src, TT, "SourceId", VIDEO_SOURCE);
+    m.add(src, TT, "Name", info.model() + " " + info.serial());
+    m.add(src, TT, "Location", "simulated");
+    m.add(src, TT, "Description", "main stream");
+    m.add(src, TT, "Address", deviceServiceUrl());
+    m.add(ri, TT, "EarliestRecording", xsDateTime(r.start()));
+    m.add(ri, TT, "LatestRecording", xsDateTime(r.end()));
+    m.add(ri, TT, "Content", "SD card recording of " + info.serial());
+    Element track = m.add(ri, TT, "Track");
+    m.add(track, TT, "TrackToken", r.videoTrackToken());
+    m.add(track, TT, "TrackType", "Video");
+    m.add(track, TT, "Description", info.codec() + " " + info.mainWidth() + "x" + info.mainHeight());
+    m.add(track, TT, "DataFrom", xsDateTime(r.start()));
+    m.add(track, TT, "DataTo", xsDateTime(r.end()));
+    m.add(ri, TT, "RecordingStatus", "Stopped");
+  }
+
+  // ------------------------------------------------------------------ Profile G: replay
+
+  private SoapMessage replayCapabilities() {
+    SoapMessage m = response(TRP, "GetServiceCapabilitiesResponse");
+    Element c = m.add(m.operation(), TRP, "Capabilities");
+    c.setAttribute("ReversePlayback", "false");
+    c.setAttribute("SessionTimeoutRange", "60 60");
+    c.setAttribute("RTP_RTSP_TCP", "true");
+    return m;
+  }
+
+  private SoapMessage getReplayUri(Element op) {
+    SimSdCard.Recording r = recording(op, TRP);
+    Element setup = SoapXml.child(op, TRP, "StreamSetup");
+    String stream = setup == null ? null : SoapXml.text(SoapXml.child(setup, TT, "Stream"));
+    if ("RTP-Multicast".equals(stream)) {
+      throw new Fault(SoapFault.sender("multicast replay is not supported", "InvalidArgVal", "InvalidStreamSetup"));
+    }
+    SoapMessage m = response(TRP, "GetReplayUriResponse");
+    m.add(m.operation(), TRP, "Uri", SimSdCard.replayUri(info.rtspMain(), r.token()));
+    return m;
+  }
+
+  private SoapMessage getReplayConfiguration() {
+    SoapMessage m = response(TRP, "GetReplayConfigurationResponse");
+    m.add(m.add(m.operation(), TRP, "Configuration"), TT, "SessionTimeout", "PT60S");
+    return m;
   }
 }

@@ -32,6 +32,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoField;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -49,7 +52,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One simulated IP camera: an RTSP 1.0 server (RFC 2326) on its own port serving {@code /main} and
- * {@code /sub}, deployed as a verticle so that everything of one camera (RTSP connections, frame
+ * {@code /sub} live, and the recordings of its {@link SimSdCard} on {@code /replay/<recordingToken>}
+ * (ONVIF Profile G replay, see below), deployed as a verticle so that everything of one camera (RTSP connections, frame
  * clock, RTP/RTCP sending) runs on one event loop and nothing blocks it (media is encoded and loaded
  * by {@link SimMedia} on a worker thread before the port opens).
  *
@@ -91,13 +95,29 @@ import org.slf4j.LoggerFactory;
  * {@code offset + n*90000/fps}; RTCP sender reports (first one right after the first frame, then
  * every {@link Options#rtcpInterval}) map that clock to NTP wall-clock time.
  *
+ * <h2>Replay ({@code /replay/<token>})</h2>
+ *
+ * Each replay session gets its own frame clock (a private {@code Stream}), playing the camera's main clip
+ * looped over the recording's time window at real speed: recording time {@code t} is clip frame
+ * {@code floor(t * fps) mod frames}. PLAY honours {@code Range: clock=<start>-} (ONVIF Streaming spec:
+ * absolute UTC, {@code YYYYMMDDThhmmss[.fff]Z}) and {@code Range: npt=<seconds>-}: playback starts at the key
+ * frame at or before that instant (the answer's Range says which), PLAY without Range after PAUSE resumes.
+ * With {@code Require: onvif-replay} every RTP packet carries the ONVIF replay header extension (profile
+ * 0xABAC: NTP time of the frame in the recording, C = key frame, D = first frame after PLAY, low byte of
+ * the PLAY CSeq). The SDP has {@code a=range:npt=0-<duration>} (not {@code clock=}: ffmpeg 5.1 reads any
+ * {@code a=range} with uninitialised values unless it is {@code npt=}). Not simulated: Scale / reverse
+ * playback, Frames / Rate-Control headers (ignored: always real time), stopping at the end of the recording
+ * (it loops), RTCP sender reports in recording time (they carry wall-clock time as for live).
+ *
  * <h2>Faults</h2>
  *
  * {@link #dropStream()}, {@link #refuseConnections(boolean)} (accept-then-close: existing sessions
  * stay), {@link #stall(Duration)} (no RTP/RTCP for that time, RTSP still answers; viewers resume at
  * the next key frame), {@link #setPassword(String)}, {@link #rateLimitKbps(int)} (per-viewer token
  * bucket of one second; frames over budget are dropped up to the next key frame),
- * {@link #udpPacketLoss(double)}. All are thread-safe.
+ * {@link #udpPacketLoss(double)}, {@link #changeResolution(int, int)} (the next frame of the path is the
+ * first, key frame of a clip of another size, with its new SPS/PPS in-band, as when a camera's encoder
+ * is reconfigured). All are thread-safe.
  */
 public class RtspCameraServer extends VerticleBase {
 
@@ -127,6 +147,7 @@ public class RtspCameraServer extends VerticleBase {
     Duration rtcpInterval = Duration.ofSeconds(2);
     int writeQueueBytes = 1024 * 1024;
     int sendBufferBytes;
+    SimSdCard sdCard;
 
     public Options host(String v) { host = v; return this; }
     /** 0 picks a free port; see {@link RtspCameraServer#port()}. */
@@ -147,6 +168,8 @@ public class RtspCameraServer extends VerticleBase {
     public Options writeQueueBytes(int v) { writeQueueBytes = v; return this; }
     /** SO_SNDBUF of RTSP connections; 0 leaves the OS default (auto-tuned, up to megabytes). */
     public Options sendBufferBytes(int v) { sendBufferBytes = v; return this; }
+    /** The recordings {@code /replay/<token>} plays; default {@link SimSdCard#lastHour} of the creation time. */
+    public Options sdCard(SimSdCard v) { sdCard = v; return this; }
   }
 
   /** Counters, readable from any thread. */
@@ -156,6 +179,9 @@ public class RtspCameraServer extends VerticleBase {
 
   private final Options opts;
   private final String serial;
+  private final SimSdCard sdCard;
+  /** What recordings play: the main clip as loaded at start (a resolution change does not rewrite the card). */
+  private SimMedia.Clip recordedClip;
   private volatile String password;
   private volatile AuthMode authMode;
   private volatile boolean refuse;
@@ -194,6 +220,7 @@ public class RtspCameraServer extends VerticleBase {
     this.serial = opts.serial;
     this.password = opts.password;
     this.authMode = opts.auth;
+    this.sdCard = opts.sdCard != null ? opts.sdCard : SimSdCard.lastHour(Instant.now());
   }
 
   @Override
@@ -205,8 +232,9 @@ public class RtspCameraServer extends VerticleBase {
             SimMedia.ensure(vertx, opts.mediaDir, opts.subCodec, SimMedia.Profile.SUB)))
         .compose(
             cf -> {
-              streams.put("main", new Stream("main", cf.resultAt(0)));
-              streams.put("sub", new Stream("sub", cf.resultAt(1)));
+              recordedClip = cf.resultAt(0);
+              streams.put("main", new Stream("main", cf.resultAt(0), null));
+              streams.put("sub", new Stream("sub", cf.resultAt(1), null));
               return bindUdpPair(0);
             })
         .compose(
@@ -304,7 +332,12 @@ public class RtspCameraServer extends VerticleBase {
     return password;
   }
 
-  /** URL of a path ("main" or "sub") without credentials. */
+  /** The recordings served on {@code /replay/<token>}. */
+  public SimSdCard sdCard() {
+    return sdCard;
+  }
+
+  /** URL of a path ("main", "sub" or {@link SimSdCard#replayPath}) without credentials. */
   public String url(String path) {
     return "rtsp://" + opts.host + ":" + port + "/" + path;
   }
@@ -360,6 +393,30 @@ public class RtspCameraServer extends VerticleBase {
   /** Fault: drops this fraction (0..1) of the RTP packets sent over UDP. */
   public void udpPacketLoss(double fraction) {
     this.udpLoss = Math.max(0, Math.min(1, fraction));
+  }
+
+  /** Fault: {@link #changeResolution(String, int, int)} of {@code /main}. */
+  public Future<Void> changeResolution(int width, int height) {
+    return changeResolution("main", width, height);
+  }
+
+  /**
+   * Fault: the encoder of a live path ("main" or "sub") changes resolution mid-stream. A clip of that
+   * size (same codec and frame rate, bitrate scaled with the pixel count from {@link SimMedia.Profile#MAIN})
+   * is encoded or taken from the cache, then the path's next frame is that clip's first, a key frame
+   * carrying the new parameter sets in-band (H.264/H.265; an MJPEG frame carries its size anyway). Viewers
+   * keep their RTP session (SSRC, sequence numbers, timestamps run on); new DESCRIBEs get the new size.
+   *
+   * @return completes once the first frame of the new size went out (at once when nobody watches)
+   */
+  public Future<Void> changeResolution(String path, int width, int height) {
+    Stream st = streams.get(path);
+    if (st == null) return Future.failedFuture(new IllegalArgumentException("no live path " + path));
+    SimMedia.Clip cur = st.clip;
+    SimMedia.Profile main = SimMedia.Profile.MAIN;
+    int kbps = (int) Math.max(100, Math.round(main.kbps() * (double) width * height / (main.width() * main.height())));
+    SimMedia.Profile p = new SimMedia.Profile(path + "-" + width + "x" + height, width, height, cur.fps(), kbps);
+    return onOwnContext(SimMedia.ensure(vertx, opts.mediaDir, cur.codec(), p)).compose(st::switchTo);
   }
 
   private boolean stalled(long now) {
@@ -547,7 +604,10 @@ public class RtspCameraServer extends VerticleBase {
     }
   }
 
-  /** "main" / "sub" from an RTSP URL (absolute or path-only), null if neither. */
+  /**
+   * "main" / "sub" / "replay/&lt;token&gt;" from an RTSP URL (absolute or path-only; a trailing control
+   * segment such as {@code trackID=0} is ignored), null if none of them.
+   */
   static String pathOf(String uri) {
     String p = uri;
     if (p.regionMatches(true, 0, "rtsp://", 0, 7)) {
@@ -556,21 +616,32 @@ public class RtspCameraServer extends VerticleBase {
     }
     int q = p.indexOf('?');
     if (q >= 0) p = p.substring(0, q);
-    for (String seg : p.split("/")) {
-      if (!seg.isEmpty()) {
-        return seg.equals("main") || seg.equals("sub") ? seg : null;
-      }
-    }
+    List<String> segs = new ArrayList<>();
+    for (String seg : p.split("/")) if (!seg.isEmpty()) segs.add(seg);
+    if (segs.isEmpty()) return null;
+    String first = segs.get(0);
+    if (first.equals("main") || first.equals("sub")) return first;
+    if (first.equals("replay") && segs.size() >= 2) return SimSdCard.replayPath(segs.get(1));
     return null;
+  }
+
+  /** The recording a replay path plays, null for live paths and unknown tokens. */
+  private SimSdCard.Recording recordingOf(String path) {
+    String prefix = SimSdCard.replayPath("");
+    return path != null && path.startsWith(prefix) ? sdCard.get(path.substring(prefix.length())) : null;
   }
 
   private void describe(Conn c, FullHttpRequest req) {
     String path = pathOf(req.uri());
-    if (path == null) {
+    SimSdCard.Recording rec = recordingOf(path);
+    Stream live = path == null ? null : streams.get(path);
+    if (live == null && rec == null) {
       respond(c, req, RtspResponseStatuses.NOT_FOUND, null);
       return;
     }
-    byte[] body = sdp(streams.get(path)).getBytes(StandardCharsets.US_ASCII);
+    String sdp = rec != null ? sdp(path, recordedClip, ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE), rec)
+        : sdp(path, live.clip, live.sdpSessionId, null);
+    byte[] body = sdp.getBytes(StandardCharsets.US_ASCII);
     String base = url(path) + "/";
     respondBody(c, req, RtspResponseStatuses.OK, h -> h.set("Content-Base", base),
         "application/sdp", body);
@@ -580,16 +651,18 @@ public class RtspCameraServer extends VerticleBase {
    * SDP of one path (RFC 4566 / RFC 2326 appendix C), generated by hand: see the class comment for
    * why no SDP library is used.
    */
-  private String sdp(Stream st) {
-    SimMedia.Clip clip = st.clip;
+  private String sdp(String path, SimMedia.Clip clip, long sdpSessionId, SimSdCard.Recording rec) {
     Codec codec = clip.codec();
     int pt = codec.payloadType;
     StringBuilder s = new StringBuilder(512);
     s.append("v=0\r\n");
-    s.append("o=- ").append(st.sdpSessionId).append(" 1 IN IP4 ").append(opts.host).append("\r\n");
-    s.append("s=").append(serial).append(' ').append(st.path).append("\r\n");
+    s.append("o=- ").append(sdpSessionId).append(" 1 IN IP4 ").append(opts.host).append("\r\n");
+    s.append("s=").append(serial).append(' ').append(path).append("\r\n");
     s.append("c=IN IP4 0.0.0.0\r\n");
     s.append("t=0 0\r\n");
+    if (rec != null) {
+      s.append("a=range:npt=0-").append(npt(rec.duration().toMillis())).append("\r\n");
+    }
     s.append("a=control:*\r\n");
     s.append("m=video 0 RTP/AVP ").append(pt).append("\r\n");
     s.append("b=AS:").append(Math.max(1, clip.bitrateKbps())).append("\r\n");
@@ -614,7 +687,8 @@ public class RtspCameraServer extends VerticleBase {
 
   private void setup(Conn c, FullHttpRequest req) {
     String path = pathOf(req.uri());
-    if (path == null) {
+    SimSdCard.Recording rec = recordingOf(path);
+    if (path == null || (rec == null && !streams.containsKey(path))) {
       respond(c, req, RtspResponseStatuses.NOT_FOUND, null);
       return;
     }
@@ -643,7 +717,10 @@ public class RtspCameraServer extends VerticleBase {
       if (multicast) continue;
       if (tcp && range == null) range = new int[] {c.own.size() * 2, c.own.size() * 2 + 1};
       if (range == null) continue;
-      Session s = new Session(c, streams.get(path), req.uri(), tcp, range[0], range[1]);
+      // a replay viewer has its own position in the recording, hence its own frame clock
+      Stream stream = rec != null ? new Stream(path, recordedClip, rec) : streams.get(path);
+      Session s = new Session(c, stream, req.uri(), tcp, range[0], range[1]);
+      s.onvifReplay = requiresOnvifReplay(req);
       String t = tcp
           ? String.format("RTP/AVP/TCP;unicast;interleaved=%d-%d;ssrc=%08X",
               range[0], range[1], s.ssrc)
@@ -683,16 +760,105 @@ public class RtspCameraServer extends VerticleBase {
       respond(c, req, RtspResponseStatuses.SESSION_NOT_FOUND, null);
       return;
     }
+    String range = "npt=0.000-";
+    SimSdCard.Recording rec = s.stream.recording;
+    if (rec != null) {
+      s.onvifReplay |= requiresOnvifReplay(req);
+      String asked = req.headers().get("Range");
+      boolean clock = asked != null && asked.trim().regionMatches(true, 0, "clock=", 0, 6);
+      if (asked != null) {
+        Long offsetMillis = rangeStartMillis(asked, rec);
+        if (offsetMillis == null) {
+          respond(c, req, RtspResponseStatuses.INVALID_RANGE, s::header);
+          return;
+        }
+        s.pause(); // a PLAY with a Range while playing is a seek
+        s.stream.seek(offsetMillis);
+      }
+      long at = s.stream.positionMillis();
+      range = clock ? "clock=" + clock(rec.start().plusMillis(at)) + "-" + clock(rec.end())
+          : "npt=" + npt(at) + "-" + npt(rec.duration().toMillis());
+      String cseq = req.headers().get("CSeq");
+      try {
+        s.playCseq = cseq == null ? 0 : Integer.parseInt(cseq.trim());
+      } catch (NumberFormatException e) {
+        s.playCseq = 0;
+      }
+    }
     long now = System.nanoTime();
     int rtptime = s.tsOffset + (int) s.stream.mediaTs(now);
     String info = String.format("url=%s;seq=%d;rtptime=%d", s.setupUri, s.seq & 0xFFFF,
         rtptime & 0xFFFFFFFFL);
+    String rangeOut = range;
     respond(c, req, RtspResponseStatuses.OK, h -> {
       s.header(h);
-      h.set("Range", "npt=0.000-");
+      h.set("Range", rangeOut);
       h.set("RTP-Info", info);
     });
     s.play();
+  }
+
+  private static boolean requiresOnvifReplay(FullHttpRequest req) {
+    for (String v : req.headers().getAll("Require")) {
+      if (v.toLowerCase(Locale.ROOT).contains("onvif-replay")) return true;
+    }
+    return false;
+  }
+
+  /** RFC 2326 §3.7 absolute time, as ONVIF replay uses it: {@code 20240131T235959.250Z}. */
+  private static final DateTimeFormatter CLOCK_IN = new DateTimeFormatterBuilder()
+      .appendPattern("yyyyMMdd'T'HHmmss")
+      .optionalStart().appendFraction(ChronoField.NANO_OF_SECOND, 1, 9, true).optionalEnd()
+      .appendLiteral('Z').toFormatter(Locale.ROOT).withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter CLOCK_OUT =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
+
+  static String clock(Instant t) {
+    return CLOCK_OUT.format(t);
+  }
+
+  private static String npt(long millis) {
+    return String.format(Locale.ROOT, "%d.%03d", millis / 1000, millis % 1000);
+  }
+
+  /**
+   * Start of a {@code Range: clock=...-} or {@code npt=...-} header as milliseconds into the recording,
+   * clamped to it; null when unreadable or of another unit.
+   */
+  static Long rangeStartMillis(String header, SimSdCard.Recording rec) {
+    String h = header.trim();
+    int semi = h.indexOf(';'); // ";time=..." parameter
+    if (semi >= 0) h = h.substring(0, semi);
+    int eq = h.indexOf('=');
+    if (eq < 0) return null;
+    String unit = h.substring(0, eq).trim().toLowerCase(Locale.ROOT);
+    String v = h.substring(eq + 1).trim();
+    int dash = v.indexOf('-');
+    String start = (dash < 0 ? v : v.substring(0, dash)).trim();
+    long ms;
+    try {
+      if (unit.equals("clock")) {
+        if (start.isEmpty()) return null;
+        ms = Duration.between(rec.start(), Instant.from(CLOCK_IN.parse(start))).toMillis();
+      } else if (unit.equals("npt")) {
+        if (start.isEmpty() || start.equals("now")) {
+          ms = 0;
+        } else if (start.contains(":")) {
+          String[] hms = start.split(":");
+          if (hms.length != 3) return null;
+          ms = Math.round((Long.parseLong(hms[0]) * 3600 + Long.parseLong(hms[1]) * 60
+              + Double.parseDouble(hms[2])) * 1000);
+        } else {
+          ms = Math.round(Double.parseDouble(start) * 1000);
+        }
+      } else {
+        return null;
+      }
+    } catch (DateTimeParseException | NumberFormatException e) {
+      return null;
+    }
+    long duration = rec.duration().toMillis();
+    return Math.max(0, Math.min(duration - 1, ms));
   }
 
   private void pause(Conn c, FullHttpRequest req) {
@@ -833,22 +999,74 @@ public class RtspCameraServer extends VerticleBase {
 
   // -------------------------------------------------------------------------------------- streams
 
-  /** The shared frame clock of one path: ticks while it has viewers. */
+  /**
+   * The frame clock of one path, ticking while it has viewers: shared by the viewers of a live path,
+   * private to its one viewer on a replay path. Tick {@code n} sends clip frame
+   * {@code (startFrame + n - base) mod frames}; live paths start with base = startFrame = 0, a resolution
+   * change rebases to the new clip's frame 0, a replay (re)start rebases to its position in the recording.
+   */
   private final class Stream {
     final String path;
-    final SimMedia.Clip clip;
+    /** Null for live paths. */
+    final SimSdCard.Recording recording;
+    SimMedia.Clip clip;
     final long sdpSessionId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
     final long originNanos = System.nanoTime();
     final long originEpochNanos;
     final Set<Session> viewers = new LinkedHashSet<>();
     long next; // number of the next frame to emit
     long timer = -1;
+    long base;
+    long startFrame;
+    /** Replay: recording frame the next (re)start plays from. */
+    long recFrame;
+    SimMedia.Clip pendingClip;
+    Promise<Void> pendingSwitch;
 
-    Stream(String path, SimMedia.Clip clip) {
+    Stream(String path, SimMedia.Clip clip, SimSdCard.Recording recording) {
       this.path = path;
       this.clip = clip;
+      this.recording = recording;
       Instant now = Instant.now();
       this.originEpochNanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+
+    long recordingFrames() {
+      return Math.max(1, recording.duration().toMillis() * clip.fps() / 1000);
+    }
+
+    /** Replay: positions the next start on the key frame at or before this offset into the recording. */
+    void seek(long offsetMillis) {
+      long f = Math.min(recordingFrames() - 1, offsetMillis * clip.fps() / 1000);
+      List<SimMedia.Frame> frames = clip.frames();
+      int idx = (int) (f % frames.size());
+      int k = idx;
+      while (k > 0 && !frames.get(k).key()) k--; // frame 0 is a key frame (SimMedia guarantees it)
+      recFrame = f - (idx - k);
+    }
+
+    /** Replay: where playback (re)starts or stands, in milliseconds into the recording. */
+    long positionMillis() {
+      long f = timer >= 0 ? startFrame + (next - base) : recFrame;
+      return (f % recordingFrames()) * 1000 / clip.fps();
+    }
+
+    /** Resolution change: the next frame sent is the new clip's first (see changeResolution). */
+    Future<Void> switchTo(SimMedia.Clip c) {
+      if (c.codec() != clip.codec() || c.fps() != clip.fps()) {
+        return Future.failedFuture(new IllegalArgumentException("a resolution change keeps codec and frame rate"));
+      }
+      if (pendingSwitch != null) pendingSwitch.tryFail("superseded by another resolution change");
+      if (timer < 0) { // nobody watching: the next viewer simply gets the new clip
+        clip = c;
+        base = 0;
+        startFrame = 0;
+        log.info("camera {}: /{} now {}x{}", serial, path, c.width(), c.height());
+        return Future.succeededFuture();
+      }
+      pendingClip = c;
+      pendingSwitch = Promise.promise();
+      return pendingSwitch.future();
     }
 
     long dueNanos(long frame) {
@@ -870,6 +1088,10 @@ public class RtspCameraServer extends VerticleBase {
       if (timer < 0) {
         long now = System.nanoTime();
         next = (now - originNanos) * clip.fps() / 1_000_000_000L + 1;
+        if (recording != null) {
+          base = next;
+          startFrame = recFrame;
+        }
         arm();
       }
     }
@@ -879,6 +1101,7 @@ public class RtspCameraServer extends VerticleBase {
       if (viewers.isEmpty() && timer >= 0) {
         vertx.cancelTimer(timer);
         timer = -1;
+        if (recording != null) recFrame = (startFrame + (next - base)) % recordingFrames(); // PAUSE: resume here
       }
     }
 
@@ -899,13 +1122,27 @@ public class RtspCameraServer extends VerticleBase {
     }
 
     private void emit(long n, long now) {
-      SimMedia.Frame f = clip.frames().get((int) (n % clip.frames().size()));
+      Promise<Void> switched = null;
+      if (pendingClip != null) {
+        clip = pendingClip;
+        base = n;
+        startFrame = 0;
+        pendingClip = null;
+        switched = pendingSwitch;
+        pendingSwitch = null;
+        log.info("camera {}: /{} switches to {}x{} at frame {}", serial, path, clip.width(), clip.height(), n);
+      }
+      long f = startFrame + (n - base);
+      SimMedia.Frame frame = clip.frames().get((int) Math.floorMod(f, (long) clip.frames().size()));
       if (stalled(now)) {
         for (Session s : viewers) s.waitKey = true;
-        return;
+      } else {
+        int ts = (int) frameTs(n);
+        long recMillis = recording == null ? -1
+            : recording.start().toEpochMilli() + (f % recordingFrames()) * 1000 / clip.fps();
+        for (Session s : viewers) s.send(frame, ts, now, recMillis);
       }
-      int ts = (int) frameTs(n);
-      for (Session s : viewers) s.send(f, ts, now);
+      if (switched != null) switched.tryComplete();
     }
   }
 
@@ -926,6 +1163,11 @@ public class RtspCameraServer extends VerticleBase {
     boolean waitKey = true;
     boolean recovering;
     boolean firstSent;
+    /** ONVIF replay header extension on every packet (the client sent Require: onvif-replay). */
+    boolean onvifReplay;
+    /** First frame after a PLAY: D bit of the replay extension. */
+    boolean discontinuity;
+    int playCseq;
     long packets;
     long octets;
     long drops;
@@ -957,6 +1199,7 @@ public class RtspCameraServer extends VerticleBase {
       if (!playing) {
         playing = true;
         waitKey = true;
+        discontinuity = true;
         stream.add(this);
       }
     }
@@ -981,7 +1224,8 @@ public class RtspCameraServer extends VerticleBase {
       }
     }
 
-    void send(SimMedia.Frame f, int mediaTs, long now) {
+    /** @param recMillis replay: the frame's time in the recording (epoch ms); -1 live */
+    void send(SimMedia.Frame f, int mediaTs, long now, long recMillis) {
       if (!conn.open) return;
       if (waitKey) {
         if (!f.key()) {
@@ -1008,12 +1252,15 @@ public class RtspCameraServer extends VerticleBase {
       }
       int ts = tsOffset + mediaTs;
       byte[][] payloads = f.payloads();
+      byte[] ext = onvifReplay && recMillis >= 0 ? replayExtension(recMillis, f.key(), discontinuity) : null;
+      discontinuity = false;
+      int hdr = 12 + (ext == null ? 0 : ext.length);
       if (tcp) {
-        Buffer b = Buffer.buffer(f.bytes() + payloads.length * 16);
+        Buffer b = Buffer.buffer(f.bytes() + payloads.length * (hdr + 4));
         for (int i = 0; i < payloads.length; i++) {
           byte[] p = payloads[i];
-          b.appendByte((byte) '$').appendByte((byte) ch0).appendUnsignedShort(12 + p.length);
-          appendRtpHeader(b, i == payloads.length - 1, ts);
+          b.appendByte((byte) '$').appendByte((byte) ch0).appendUnsignedShort(hdr + p.length);
+          appendRtpHeader(b, i == payloads.length - 1, ts, ext);
           b.appendBytes(p);
         }
         conn.write(b);
@@ -1026,8 +1273,8 @@ public class RtspCameraServer extends VerticleBase {
             continue;
           }
           byte[] p = payloads[i];
-          Buffer b = Buffer.buffer(12 + p.length);
-          appendRtpHeader(b, i == payloads.length - 1, ts);
+          Buffer b = Buffer.buffer(hdr + p.length);
+          appendRtpHeader(b, i == payloads.length - 1, ts, ext);
           b.appendBytes(p);
           rtpSock.send(b, ch0, conn.remoteHost);
         }
@@ -1042,13 +1289,30 @@ public class RtspCameraServer extends VerticleBase {
       }
     }
 
-    private void appendRtpHeader(Buffer b, boolean marker, int ts) {
-      b.appendByte((byte) 0x80)
+    private void appendRtpHeader(Buffer b, boolean marker, int ts, byte[] ext) {
+      b.appendByte((byte) (ext == null ? 0x80 : 0x90)) // X bit when a header extension follows
           .appendByte((byte) ((marker ? 0x80 : 0) | payloadType))
           .appendUnsignedShort(seq & 0xFFFF)
           .appendInt(ts)
           .appendInt(ssrc);
+      if (ext != null) b.appendBytes(ext);
       seq++;
+    }
+
+    /**
+     * ONVIF Streaming spec, replay RTP header extension: profile 0xABAC, 3 words: NTP time of the frame
+     * in the recording, then C (clean point) / E / D (discontinuity) / T flags, the low byte of the PLAY
+     * CSeq and two padding bytes.
+     */
+    private byte[] replayExtension(long recMillis, boolean key, boolean disc) {
+      long secs = recMillis / 1000 + NTP_EPOCH_OFFSET;
+      long frac = ((recMillis % 1000) << 32) / 1000;
+      Buffer e = Buffer.buffer(16)
+          .appendUnsignedShort(0xABAC).appendUnsignedShort(3)
+          .appendUnsignedInt(secs & 0xFFFFFFFFL).appendUnsignedInt(frac & 0xFFFFFFFFL)
+          .appendByte((byte) ((key ? 0x80 : 0) | (disc ? 0x20 : 0)))
+          .appendByte((byte) playCseq).appendByte((byte) 0).appendByte((byte) 0);
+      return e.getBytes();
     }
 
     private void drop(String why) {

@@ -14,7 +14,11 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,24 +77,42 @@ public final class SimMedia {
   }
 
   private static final Map<Path, Object> LOCKS = new ConcurrentHashMap<>();
-  private static final Map<Path, Future<Clip>> LOADED = new ConcurrentHashMap<>();
+  /**
+   * Loaded clips by file. JDK futures, not Vert.x ones: a Vert.x future remembers the context that
+   * completed it and delivers there, so a cached one would outlive (and fail with) the Vertx instance of
+   * the first camera that loaded it when several Vertx instances come and go in one JVM, as in tests.
+   */
+  private static final Map<Path, CompletableFuture<Clip>> LOADED = new ConcurrentHashMap<>();
+  /** Encoding and loading threads (blocking: ffmpeg, file reads), daemon so they never hold the JVM. */
+  private static final ExecutorService WORKERS = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "sim-media");
+    t.setDaemon(true);
+    return t;
+  });
 
   private SimMedia() {}
 
   /**
    * Generates (on a worker thread, never the event loop) and loads the clip; loaded clips are cached
-   * per file and shared by every camera of the JVM.
+   * per file and shared by every camera of the JVM (whatever its Vertx instance). The answer is
+   * delivered on the caller's context.
    */
   public static Future<Clip> ensure(Vertx vertx, Path dir, Codec codec, Profile profile) {
     Path file = fileFor(dir, codec, profile).toAbsolutePath().normalize();
-    return LOADED.computeIfAbsent(
+    CompletableFuture<Clip> loaded = LOADED.computeIfAbsent(
         file,
-        f -> {
-          Future<Clip> fut =
-              vertx.executeBlocking(() -> load(ensure(dir, codec, profile), codec), false);
-          fut.onFailure(e -> LOADED.remove(f));
-          return fut;
-        });
+        f -> CompletableFuture.supplyAsync(() -> {
+          try {
+            return load(ensure(dir, codec, profile), codec);
+          } catch (IOException e) {
+            throw new CompletionException(e);
+          }
+        }, WORKERS));
+    loaded.whenComplete((c, e) -> {
+      if (e != null) LOADED.remove(file, loaded); // let a later call try again
+    });
+    return Future.fromCompletionStage(loaded, vertx.getOrCreateContext())
+        .recover(e -> Future.failedFuture(e instanceof CompletionException ce && ce.getCause() != null ? ce.getCause() : e));
   }
 
   /** The file {@link #ensure(Path, Codec, Profile)} writes for these parameters. */

@@ -24,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.EnumMap;
@@ -392,6 +393,118 @@ class RtspCameraServerTest {
           || r.stderr.contains("RTP"), "ffmpeg did not notice any loss: " + r.stderr);
     } finally {
       cam.udpPacketLoss(0);
+    }
+  }
+
+  // ------------------------------------------------------------------ Profile G replay, resolution change
+
+  @Test
+  void replayHonoursRangeClockNptAndOnvifReplayExtension() throws Exception {
+    RtspCameraServer cam = cams.get(Codec.H264);
+    SimSdCard.Recording rec = cam.sdCard().get("REC002");
+    SimMedia.Clip clip = SimMedia.load(SimMedia.fileFor(MEDIA, Codec.H264, SimMedia.Profile.MAIN), Codec.H264);
+    try (RawClient c = new RawClient(cam.port(), 0)) {
+      c.auth = "Basic " + Base64.getEncoder().encodeToString(
+          (cam.user() + ":" + cam.password()).getBytes(StandardCharsets.UTF_8));
+      assertEquals(404, c.request("DESCRIBE", cam.url("replay/NOPE"), Map.of()).status);
+      String url = cam.url(SimSdCard.replayPath(rec.token()));
+      Map<String, String> replay = Map.of("Require", "onvif-replay");
+      RawResponse sdp = c.request("DESCRIBE", url, replay);
+      assertEquals(200, sdp.status);
+      assertTrue(sdp.body.contains("a=range:npt=0-900.000"), sdp.body);
+      RawResponse setup = c.request("SETUP", url + "/trackID=0",
+          Map.of("Transport", "RTP/AVP/TCP;unicast;interleaved=0-1", "Require", "onvif-replay"));
+      assertEquals(200, setup.status);
+      c.session = setup.header("session").split(";")[0];
+
+      // clock=start+4.5 s: the key frame at or before it is clip frame 60 (one key frame a second at 15 fps)
+      Instant asked = rec.start().plusMillis(4500);
+      RawResponse play = c.request("PLAY", url, Map.of("Session", c.session, "Require", "onvif-replay",
+          "Range", "clock=" + RtspCameraServer.clock(asked) + "-"));
+      assertEquals(200, play.status);
+      Instant startsAt = rec.start().plusSeconds(4);
+      assertEquals("clock=" + RtspCameraServer.clock(startsAt) + "-" + RtspCameraServer.clock(rec.end()),
+          play.header("range"));
+      int playCseq = c.cseq;
+      List<byte[]> first = readFrame(c);
+      List<byte[]> second = readFrame(c);
+      assertReplayFrame(first, clip.frames().get(60), startsAt.toEpochMilli(), true, true, playCseq);
+      assertReplayFrame(second, clip.frames().get(61), startsAt.toEpochMilli() + 1000 / 15, false, false, playCseq);
+
+      // npt seek while playing: 10 min into the recording, frame 9000, clip frame 9000 mod 150 = 0, a key frame
+      play = c.request("PLAY", url, Map.of("Session", c.session, "Require", "onvif-replay", "Range", "npt=600-"));
+      assertEquals(200, play.status);
+      assertEquals("npt=600.000-900.000", play.header("range"));
+      assertReplayFrame(readFrame(c), clip.frames().get(0), rec.start().toEpochMilli() + 600_000, true, true, c.cseq);
+
+      assertEquals(457, c.request("PLAY", url, Map.of("Session", c.session, "Range", "clock=yesterday-")).status);
+      assertEquals(200, c.request("TEARDOWN", url, Map.of("Session", c.session)).status);
+    }
+  }
+
+  /** The RTP packets (interleaved channel 0) of the next whole frame, up to the one with the marker bit. */
+  private static List<byte[]> readFrame(RawClient c) throws IOException {
+    List<byte[]> packets = new ArrayList<>();
+    while (true) {
+      Interleaved p = c.readInterleaved();
+      if (p.channel != 0) continue;
+      packets.add(p.data);
+      if ((p.data[1] & 0x80) != 0) return packets;
+    }
+  }
+
+  private static void assertReplayFrame(List<byte[]> packets, SimMedia.Frame expected, long recMillis,
+      boolean clean, boolean discontinuity, int cseq) {
+    assertEquals(expected.payloads().length, packets.size(), "packets of the frame");
+    for (int i = 0; i < packets.size(); i++) {
+      byte[] d = packets.get(i);
+      assertEquals(0x90, d[0] & 0xFF, "RTP v2 with the X bit");
+      assertEquals(0xABAC, u16(d, 12), "ONVIF replay extension profile");
+      assertEquals(3, u16(d, 14), "extension length in words");
+      double ntpMillis = ((u32(d, 16) - 2_208_988_800L) + u32(d, 20) / 4294967296.0) * 1000;
+      assertEquals(recMillis, ntpMillis, 1.0, "NTP time of the frame in the recording");
+      assertEquals(clean, (d[24] & 0x80) != 0, "C bit");
+      assertEquals(discontinuity, (d[24] & 0x20) != 0, "D bit");
+      assertEquals(cseq & 0xFF, d[25] & 0xFF, "CSeq byte");
+      byte[] payload = java.util.Arrays.copyOfRange(d, 28, d.length);
+      assertTrue(java.util.Arrays.equals(expected.payloads()[i], payload), "payload " + i + " is the expected clip frame's");
+    }
+  }
+
+  @Test
+  void changeResolutionMidStreamSeenByFfprobe() throws Exception {
+    RtspCameraServer cam = new RtspCameraServer(new RtspCameraServer.Options().codec(Codec.H264)
+        .serial("SIMTEST-RES").mediaDir(MEDIA).auth(RtspCameraServer.AuthMode.NONE));
+    String id = await(vertx.deployVerticle(cam));
+    try {
+      // 60 packets = 4 s at 15 fps; the switch happens ~1.5 s in
+      CompletableFuture<Result> probe = async(List.of("ffprobe", "-v", "error", "-rtsp_transport", "tcp",
+          "-select_streams", "v", "-show_entries", "frame=width,height", "-of", "csv=p=0",
+          "-read_intervals", "%+#60", cam.url("main")));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+      while (cam.stats().framesSent() < 20) {
+        assertTrue(System.nanoTime() < deadline, "ffprobe never got frames");
+        Thread.sleep(50);
+      }
+      long t0 = System.nanoTime();
+      await(cam.changeResolution(640, 360));
+      log.info("changeResolution to 640x360: first new frame sent {} ms after the call",
+          (System.nanoTime() - t0) / 1_000_000);
+      Result r = probe.get();
+      assertEquals(0, r.exit, r.stderr);
+      // csv rows are "width,height", plus a trailing empty field on a frame that carries side data
+      List<String> sizes = r.stdout.lines().map(l -> l.trim().replaceAll(",+$", "")).filter(l -> !l.isEmpty())
+          .toList();
+      int switchAt = sizes.indexOf("640,360");
+      assertTrue(switchAt > 0, "ffprobe never saw 640x360 after 1280x720: " + sizes);
+      assertTrue(sizes.subList(0, switchAt).stream().allMatch("1280,720"::equals), "before the switch: " + sizes);
+      assertTrue(sizes.subList(switchAt, sizes.size()).stream().allMatch("640,360"::equals), "after the switch: " + sizes);
+      log.info("MEASURE ffprobe decoded {} frames at 1280x720 then {} at 640x360 in {} ms; ffprobe stderr: {}",
+          switchAt, sizes.size() - switchAt, r.millis, r.stderr.isBlank() ? "(empty)" : r.stderr.trim());
+      // a new client is described the new size
+      assertStream(run(ffprobe("tcp", cam.url("main"))), Codec.H264, 640, 360);
+    } finally {
+      await(vertx.undeploy(id));
     }
   }
 

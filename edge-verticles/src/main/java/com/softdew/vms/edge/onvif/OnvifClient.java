@@ -4,7 +4,9 @@ import static com.softdew.vms.edge.onvif.OnvifNamespaces.TDS;
 import static com.softdew.vms.edge.onvif.OnvifNamespaces.TEV;
 import static com.softdew.vms.edge.onvif.OnvifNamespaces.TPTZ;
 import static com.softdew.vms.edge.onvif.OnvifNamespaces.TR2;
+import static com.softdew.vms.edge.onvif.OnvifNamespaces.TRP;
 import static com.softdew.vms.edge.onvif.OnvifNamespaces.TRT;
+import static com.softdew.vms.edge.onvif.OnvifNamespaces.TSE;
 import static com.softdew.vms.edge.onvif.OnvifNamespaces.TT;
 import static com.softdew.vms.edge.onvif.OnvifNamespaces.WSA;
 import static com.softdew.vms.edge.onvif.OnvifNamespaces.WSNT;
@@ -16,13 +18,16 @@ import io.vertx.ext.web.client.WebClient;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.function.Function;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 
 /**
- * Non-blocking ONVIF client for one device (Device, Media, Media2, PTZ, Events pull-point) over a Vert.x
+ * Non-blocking ONVIF client for one device (Device, Media, Media2, PTZ, Events pull-point, and the Profile G
+ * recording search and replay services) over a Vert.x
  * {@link WebClient}, authenticating every call except GetSystemDateAndTime with a WS-Security
  * UsernameToken digest.
  *
@@ -38,6 +43,14 @@ import org.w3c.dom.Element;
 public final class OnvifClient {
   /** Difference in camera clock estimates above which a NotAuthorized call is retried. */
   private static final Duration RESYNC_RETRY_THRESHOLD = Duration.ofSeconds(2);
+  /** How long the device keeps a search alive between our calls (tse KeepAliveTime). */
+  private static final Duration SEARCH_KEEP_ALIVE = Duration.ofSeconds(10);
+  /** How long one GetRecordingSearchResults may wait on the device for results. */
+  private static final Duration SEARCH_WAIT = Duration.ofSeconds(1);
+  /** Results asked per GetRecordingSearchResults page. */
+  private static final int SEARCH_PAGE = 50;
+  /** Pages after which a search that never says Completed is given up (a broken device must not loop us). */
+  private static final int MAX_SEARCH_PAGES = 200;
 
   private final WebClient web;
   private final String deviceUrl;
@@ -286,7 +299,92 @@ public final class OnvifClient {
     m.add(m.header(), WSA, "To", to);
   }
 
+  // ---------------------------------------------------------------- Profile G: search and replay
+
+  /** tse:GetRecordingSummary: first and last recorded instants and the number of recordings. */
+  public Future<RecordingSummary> getRecordingSummary() {
+    return call("GetRecordingSummary", search(), TSE, null)
+        .compose(d -> parse("GetRecordingSummary", d, OnvifReplies::recordingSummary));
+  }
+
+  /**
+   * Recordings whose recorded span meets [from, to) (a null bound is open), sorted by their earliest data:
+   * FindRecordings, then GetRecordingSearchResults until the device reports the search Completed, then
+   * EndSearch (also after a failure, so that the device frees the search).
+   *
+   * <p>The time window is applied here, on the RecordingInformation returned: tse:FindRecordings has no
+   * time criterion (its SearchScope only knows included sources/recordings and an XPath filter over
+   * RecordingInformation, which cameras implement unevenly). Searching events or metadata within a window
+   * is what FindEvents / FindMetadata are for.
+   */
+  public Future<List<RecordingInfo>> findRecordings(Instant from, Instant to) {
+    return call("FindRecordings", search(), TSE, (m, op) -> {
+      m.add(op, TSE, "Scope");
+      m.add(op, TSE, "KeepAliveTime", SEARCH_KEEP_ALIVE.toString());
+    }).compose(d -> parse("FindRecordings", d, OnvifReplies::searchToken))
+        .compose(token -> recordingPages(token, new ArrayList<>(), 0)
+            .eventually(() -> endSearch(token).otherwiseEmpty()))
+        .map(all -> {
+          List<RecordingInfo> out = new ArrayList<>();
+          for (RecordingInfo r : all) if (r.overlaps(from, to)) out.add(r);
+          out.sort(Comparator.comparing(RecordingInfo::earliest, Comparator.nullsLast(Comparator.naturalOrder())));
+          return out;
+        });
+  }
+
+  private Future<List<RecordingInfo>> recordingPages(String token, List<RecordingInfo> acc, int page) {
+    if (page >= MAX_SEARCH_PAGES) {
+      return Future.failedFuture(new OnvifException("GetRecordingSearchResults", 200, null,
+          "search " + token + " not Completed after " + page + " pages", null));
+    }
+    return call("GetRecordingSearchResults", search(), TSE, (m, op) -> {
+      m.add(op, TSE, "SearchToken", token);
+      m.add(op, TSE, "MinResults", "1");
+      m.add(op, TSE, "MaxResults", Integer.toString(SEARCH_PAGE));
+      m.add(op, TSE, "WaitTime", SEARCH_WAIT.toString());
+    }, SEARCH_WAIT.toMillis())
+        .compose(d -> parse("GetRecordingSearchResults", d, OnvifReplies::recordingSearchResults))
+        .compose(p -> {
+          acc.addAll(p.recordings());
+          return p.completed() ? Future.succeededFuture(acc) : recordingPages(token, acc, page + 1);
+        });
+  }
+
+  /** tse:EndSearch: frees a search on the device. */
+  public Future<Void> endSearch(String searchToken) {
+    return call("EndSearch", search(), TSE, (m, op) -> m.add(op, TSE, "SearchToken", searchToken)).mapEmpty();
+  }
+
+  /** tse:GetRecordingInformation of one recording. */
+  public Future<RecordingInfo> getRecordingInformation(String recordingToken) {
+    return call("GetRecordingInformation", search(), TSE, (m, op) -> m.add(op, TSE, "RecordingToken", recordingToken))
+        .compose(d -> parse("GetRecordingInformation", d, OnvifReplies::recordingInformation));
+  }
+
+  /**
+   * trp:GetReplayUri: the RTSP URI (RTP over RTSP/TCP, unicast) that plays a recording. The position is
+   * chosen in the RTSP PLAY ({@code Range: clock=...}, ONVIF Streaming spec, replay).
+   */
+  public Future<String> getReplayUri(String recordingToken) {
+    return call("GetReplayUri", replay(), TRP, (m, op) -> {
+      Element setup = m.add(op, TRP, "StreamSetup");
+      m.add(setup, TT, "Stream", "RTP-Unicast");
+      m.add(m.add(setup, TT, "Transport"), TT, "Protocol", "RTSP");
+      m.add(op, TRP, "RecordingToken", recordingToken);
+    }).compose(d -> parse("GetReplayUri", d, OnvifReplies::replayUri));
+  }
+
   // ---------------------------------------------------------------- plumbing
+
+  private String search() {
+    ServiceEndpoints ep = endpoints;
+    return ep != null && ep.search() != null ? ep.search() : deviceUrl;
+  }
+
+  private String replay() {
+    ServiceEndpoints ep = endpoints;
+    return ep != null && ep.replay() != null ? ep.replay() : deviceUrl;
+  }
 
   private String device() {
     ServiceEndpoints ep = endpoints;

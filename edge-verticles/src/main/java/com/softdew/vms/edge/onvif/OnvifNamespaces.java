@@ -28,6 +28,10 @@ public final class OnvifNamespaces {
   public static final String TPTZ = "http://www.onvif.org/ver20/ptz/wsdl";
   public static final String TEV = "http://www.onvif.org/ver10/events/wsdl";
   public static final String TIMG = "http://www.onvif.org/ver20/imaging/wsdl";
+  /** Recording search (Profile G). */
+  public static final String TSE = "http://www.onvif.org/ver10/search/wsdl";
+  /** Replay control (Profile G). */
+  public static final String TRP = "http://www.onvif.org/ver10/replay/wsdl";
   public static final String WSNT = "http://docs.oasis-open.org/wsn/b-2";
   public static final String TNS1 = "http://www.onvif.org/ver10/topics";
   public static final String TER = "http://www.onvif.org/ver10/error";
@@ -56,6 +60,8 @@ public final class OnvifNamespaces {
     p.put(TPTZ, "tptz");
     p.put(TEV, "tev");
     p.put(TIMG, "timg");
+    p.put(TSE, "tse");
+    p.put(TRP, "trp");
     p.put(WSNT, "wsnt");
     p.put(TNS1, "tns1");
     p.put(TER, "ter");

@@ -6,6 +6,8 @@ import static com.softdew.vms.edge.onvif.OnvifNamespaces.WSNT;
 
 import java.time.Instant;
 import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -89,7 +91,8 @@ public final class OnvifReplies {
     Element c = response(doc, "tds:GetCapabilitiesResponse/tds:Capabilities");
     return new ServiceEndpoints(SoapXml.text(c, "tt:Device/tt:XAddr"), SoapXml.text(c, "tt:Media/tt:XAddr"),
         null, SoapXml.text(c, "tt:PTZ/tt:XAddr"), SoapXml.text(c, "tt:Events/tt:XAddr"),
-        SoapXml.text(c, "tt:Imaging/tt:XAddr"));
+        SoapXml.text(c, "tt:Imaging/tt:XAddr"), SoapXml.text(c, "tt:Extension/tt:Search/tt:XAddr"),
+        SoapXml.text(c, "tt:Extension/tt:Replay/tt:XAddr"));
   }
 
   /** Profiles from either trt:GetProfilesResponse (Media) or tr2:GetProfilesResponse (Media2). */
@@ -205,5 +208,80 @@ public final class OnvifReplies {
       out.add(new OnvifEvent(topic, utc, op, Collections.unmodifiableMap(source), Collections.unmodifiableMap(data)));
     }
     return out;
+  }
+
+  // ------------------------------------------------------------------ Profile G
+
+  /**
+   * An xs:dateTime as cameras write it: with Z or an offset, with or without fractions; one without a
+   * zone is taken as UTC. Null for null; IllegalArgumentException for garbage.
+   */
+  public static Instant dateTime(String s) {
+    if (s == null) return null;
+    String v = s.trim();
+    try {
+      return OffsetDateTime.parse(v).toInstant();
+    } catch (DateTimeParseException e) {
+      try {
+        return LocalDateTime.parse(v).toInstant(ZoneOffset.UTC);
+      } catch (DateTimeParseException e2) {
+        throw new IllegalArgumentException("not an xs:dateTime: " + v, e2);
+      }
+    }
+  }
+
+  public static RecordingSummary recordingSummary(Document doc) {
+    Element r = response(doc, "tse:GetRecordingSummaryResponse/tse:Summary");
+    Integer n = intOrNull(SoapXml.text(r, "tt:NumberRecordings"));
+    return new RecordingSummary(dateTime(SoapXml.text(r, "tt:DataFrom")), dateTime(SoapXml.text(r, "tt:DataUntil")),
+        n == null ? 0 : n);
+  }
+
+  /** The SearchToken of a FindRecordings or FindEvents answer. */
+  public static String searchToken(Document doc) {
+    Element body = SoapXml.find(doc, "/s:Envelope/s:Body");
+    Element r = body == null ? null : SoapXml.firstChildElement(body);
+    String t = r == null ? null : SoapXml.text(SoapXml.child(r, OnvifNamespaces.TSE, "SearchToken"));
+    if (t == null) throw new IllegalArgumentException("no tse:SearchToken in the answer");
+    return t;
+  }
+
+  /** One page of tse:GetRecordingSearchResults: the search state and the recordings of this page. */
+  public record RecordingResultPage(String searchState, List<RecordingInfo> recordings) {
+    public boolean completed() {
+      return "Completed".equals(searchState);
+    }
+  }
+
+  public static RecordingResultPage recordingSearchResults(Document doc) {
+    Element r = response(doc, "tse:GetRecordingSearchResultsResponse/tse:ResultList");
+    List<RecordingInfo> out = new ArrayList<>();
+    for (Element ri : SoapXml.children(r, TT, "RecordingInformation")) out.add(recordingInformation(ri));
+    return new RecordingResultPage(SoapXml.text(r, "tt:SearchState"), out);
+  }
+
+  /** tse:GetRecordingInformation. */
+  public static RecordingInfo recordingInformation(Document doc) {
+    return recordingInformation(response(doc, "tse:GetRecordingInformationResponse/tse:RecordingInformation"));
+  }
+
+  private static RecordingInfo recordingInformation(Element ri) {
+    String token = SoapXml.text(ri, "tt:RecordingToken");
+    if (token == null) throw new IllegalArgumentException("RecordingInformation without RecordingToken");
+    List<RecordingInfo.Track> tracks = new ArrayList<>();
+    for (Element t : SoapXml.children(ri, TT, "Track")) {
+      tracks.add(new RecordingInfo.Track(SoapXml.text(t, "tt:TrackToken"), SoapXml.text(t, "tt:TrackType"),
+          SoapXml.text(t, "tt:Description"), dateTime(SoapXml.text(t, "tt:DataFrom")),
+          dateTime(SoapXml.text(t, "tt:DataTo"))));
+    }
+    return new RecordingInfo(token, SoapXml.text(ri, "tt:Source/tt:Name"),
+        dateTime(SoapXml.text(ri, "tt:EarliestRecording")), dateTime(SoapXml.text(ri, "tt:LatestRecording")),
+        SoapXml.text(ri, "tt:Content"), SoapXml.text(ri, "tt:RecordingStatus"), List.copyOf(tracks));
+  }
+
+  public static String replayUri(Document doc) {
+    String uri = SoapXml.text(response(doc, "trp:GetReplayUriResponse"), "trp:Uri");
+    if (uri == null) throw new IllegalArgumentException("GetReplayUriResponse without Uri");
+    return uri;
   }
 }
