@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.softdew.vms.codec.Addresses;
 import com.softdew.vms.control.ControlPlaneVerticle;
 import com.softdew.vms.control.testing.ApiClient;
+import com.softdew.vms.control.testing.TestNode;
 import com.softdew.vms.platform.launch.Role;
 import com.softdew.vms.platform.store.TenantSql;
 import com.softdew.vms.platform.testing.LocalPostgres;
@@ -44,10 +45,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SecurityTest {
-  static final String ADMIN_PW = "operator-pass-phrase-1";
   static final String PW = "tenant-user-pass-phrase";
+  TestNode test;
   Vertx vertx;
-  String db;
   Path dir;
   ControlPlaneVerticle node;
   ApiClient api;
@@ -59,15 +59,12 @@ class SecurityTest {
 
   @BeforeAll
   void start() throws Exception {
-    vertx = Vertx.vertx();
-    db = LocalPostgres.freshName();
-    LocalPostgres.exec(vertx, "CREATE DATABASE " + db);
+    test = TestNode.start(Map.of("auth.lockout.maxAttempts", 3, "auth.lockout.baseSeconds", 2, "ratelimit.perIpPerMinute", 100000));
+    vertx = test.vertx;
+    node = test.node;
+    api = test.api;
+    operator = test.operator;
     dir = Files.createTempDirectory("vms-security");
-    node = new ControlPlaneVerticle(Role.ALL, TestConfigs.create(dir, Map.of("sql.url", LocalPostgres.url(db), "admin.password", ADMIN_PW,
-        "auth.lockout.maxAttempts", 3, "auth.lockout.baseSeconds", 2, "ratelimit.perIpPerMinute", 100000)));
-    await(vertx.deployVerticle(node));
-    api = new ApiClient(vertx, node.httpPort());
-    operator = api.token("admin", ADMIN_PW);
 
     for (String t : List.of("ta", "tb")) {
       JsonObject tenant = new JsonObject().put("tenantId", t).put("name", "Tenant " + t)
@@ -103,10 +100,7 @@ class SecurityTest {
 
   @AfterAll
   void stop() throws Exception {
-    await(vertx.close());
-    Vertx admin = Vertx.vertx();
-    LocalPostgres.exec(admin, "DROP DATABASE IF EXISTS " + db);
-    await(admin.close());
+    test.close();
   }
 
   HttpResponse<Buffer> call(String token, String method, String path, JsonObject body) throws Exception {
@@ -435,10 +429,10 @@ class SecurityTest {
     LocalPostgres.exec(v2, "CREATE DATABASE " + db2);
     try {
       ControlPlaneVerticle limited = new ControlPlaneVerticle(Role.ALL, TestConfigs.create(Files.createTempDirectory("vms-rl"),
-          Map.of("sql.url", LocalPostgres.url(db2), "admin.password", ADMIN_PW, "ratelimit.perTokenPerMinute", 5)));
+          Map.of("sql.url", LocalPostgres.url(db2), "admin.password", TestNode.ADMIN_PW, "ratelimit.perTokenPerMinute", 5)));
       await(v2.deployVerticle(limited));
       ApiClient c = new ApiClient(v2, limited.httpPort());
-      String tok = c.token("admin", ADMIN_PW);
+      String tok = c.token("admin", TestNode.ADMIN_PW);
       List<Integer> codes = new ArrayList<>();
       HttpResponse<Buffer> last = null;
       for (int i = 0; i < 7; i++) {

@@ -9,10 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.softdew.vms.codec.Addresses;
 import com.softdew.vms.control.ControlPlaneVerticle;
 import com.softdew.vms.control.testing.ApiClient;
-import com.softdew.vms.platform.launch.Role;
+import com.softdew.vms.control.testing.TestNode;
 import com.softdew.vms.platform.store.TenantSql;
-import com.softdew.vms.platform.testing.LocalPostgres;
-import com.softdew.vms.platform.testing.TestConfigs;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -40,10 +38,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CameraApiTest {
-  static final String ADMIN_PW = "operator-pass-phrase-1";
   static final String PW = "tenant-user-pass-phrase";
+  TestNode test;
   Vertx vertx;
-  String db;
   ControlPlaneVerticle node;
   ApiClient api;
   String operator;
@@ -52,14 +49,11 @@ class CameraApiTest {
 
   @BeforeAll
   void start() throws Exception {
-    vertx = Vertx.vertx();
-    db = LocalPostgres.freshName();
-    LocalPostgres.exec(vertx, "CREATE DATABASE " + db);
-    node = new ControlPlaneVerticle(Role.ALL, TestConfigs.create(Files.createTempDirectory("vms-cam"), Map.of("sql.url", LocalPostgres.url(db),
-        "admin.password", ADMIN_PW)));
-    await(vertx.deployVerticle(node));
-    api = new ApiClient(vertx, node.httpPort());
-    operator = api.token("admin", ADMIN_PW);
+    test = TestNode.start(Map.of());
+    vertx = test.vertx;
+    node = test.node;
+    api = test.api;
+    operator = test.operator;
     for (String[] t : List.of(new String[] {"t1", "4"}, new String[] {"t2", "50"})) {
       assertEquals(201, api.call(operator, "POST", "/api/v1/tenants", new JsonObject().put("tenantId", t[0]).put("name", t[0])
           .put("licence", new JsonObject().put("cameraLimit", Integer.parseInt(t[1])).put("validUntil", Instant.now().plus(Duration.ofDays(90)).toString())))
@@ -82,11 +76,18 @@ class CameraApiTest {
 
   @AfterAll
   void stop() throws Exception {
-    await(vertx.close());
-    Vertx admin = Vertx.vertx();
-    LocalPostgres.exec(admin, "DROP DATABASE IF EXISTS " + db);
-    await(admin.close());
+    test.close();
   }
+
+  /** A simulated ISAPI camera (admin / {@code password}) on {@code host}, any free port. */
+  com.softdew.vms.sim.IsapiDeviceServer isapiSim(String serial, String host, String password) throws Exception {
+    com.softdew.vms.sim.IsapiDeviceServer sim = new com.softdew.vms.sim.IsapiDeviceServer(vertx, new com.softdew.vms.sim.IsapiDeviceServer.Info(
+        serial, "DS-2DE4425IW", "V5.6", "H264", 1920, 1080, 640, 360, 25, "admin", password), Files.createTempDirectory("sim"));
+    simPort = await(sim.start(host, 0));
+    return sim;
+  }
+
+  int simPort;
 
   static void problem(HttpResponse<Buffer> r, int status) {
     assertEquals(status, r.statusCode(), r.bodyAsString());
@@ -254,9 +255,8 @@ class CameraApiTest {
   @Test
   @Order(5)
   void ptzThroughTheApiMovesTheSimulatedCamera() throws Exception {
-    com.softdew.vms.sim.IsapiDeviceServer sim = new com.softdew.vms.sim.IsapiDeviceServer(vertx, new com.softdew.vms.sim.IsapiDeviceServer.Info(
-        "PTZAPI", "DS-2DE4425IW", "V5.6", "H264", 1920, 1080, 640, 360, 25, "admin", "cam-pw"), Files.createTempDirectory("sim"));
-    int port = await(sim.start("127.0.0.1", 0));
+    com.softdew.vms.sim.IsapiDeviceServer sim = isapiSim("PTZAPI", "127.0.0.1", "cam-pw");
+    int port = simPort;
     try {
       JsonObject c = new JsonObject().put("cameraId", "dome-1").put("name", "Dome").put("host", "127.0.0.1")
           .put("onvifUrl", "http://127.0.0.1:" + port + "/onvif/device_service").put("rtspMain", "rtsp://127.0.0.1/dome")
@@ -298,9 +298,8 @@ class CameraApiTest {
   @Test
   @Order(6)
   void healthProbesTellUnreachableFromWrongPasswordAndPushChanges() throws Exception {
-    com.softdew.vms.sim.IsapiDeviceServer sim = new com.softdew.vms.sim.IsapiDeviceServer(vertx, new com.softdew.vms.sim.IsapiDeviceServer.Info(
-        "HEALTH", "DS-2CD", "V5", "H264", 1280, 720, 640, 360, 15, "admin", "cam-pw"), Files.createTempDirectory("sim"));
-    int port = await(sim.start("127.0.0.1", 0));
+    com.softdew.vms.sim.IsapiDeviceServer sim = isapiSim("HEALTH", "127.0.0.1", "cam-pw");
+    int port = simPort;
     List<JsonObject> pushed = new CopyOnWriteArrayList<>();
     vertx.eventBus().<JsonObject>consumer(Addresses.clientCameraStatus("t2"), m -> pushed.add(m.body()));
     try {
@@ -333,9 +332,8 @@ class CameraApiTest {
   @Test
   @Order(7)
   void discoveryScanFindsTheSimulatedCamera() throws Exception {
-    com.softdew.vms.sim.IsapiDeviceServer sim = new com.softdew.vms.sim.IsapiDeviceServer(vertx, new com.softdew.vms.sim.IsapiDeviceServer.Info(
-        "DISC", "DS-2CD", "V5", "H264", 1280, 720, 640, 360, 15, "admin", "pw"), Files.createTempDirectory("sim"));
-    int port = await(sim.start("127.0.0.5", 0));
+    com.softdew.vms.sim.IsapiDeviceServer sim = isapiSim("DISC", "127.0.0.5", "pw");
+    int port = simPort;
     try {
       HttpResponse<Buffer> r = api.call(admin2, "POST", "/api/v1/discovery/scan", new JsonObject().put("cidr", "127.0.0.4/30")
           .put("ports", new JsonArray().add(port)));
