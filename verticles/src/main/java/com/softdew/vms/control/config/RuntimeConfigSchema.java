@@ -36,7 +36,7 @@ public final class RuntimeConfigSchema {
         integer("video.normalize.height", 480, 120, 2160, "analytics frame height"),
         integer("video.normalize.fps", 15, 1, 60, "analytics frame rate"),
         choice("video.normalize.fit", "letterbox", List.of("letterbox", "crop"), "how the aspect ratio is kept"),
-        integer("video.buffer.frames", 64, 4, 4096, "frames kept per camera in the in-process ring"),
+        integer("video.buffer.frames", 30, 4, 600, "frames kept per camera in the in-process ring (a 640x480 RGB frame is 900 KiB)"),
         list("notify.channels", List.of("console"), "channels for events: console, email, sms, push, webhook"),
         bool("notify.quietHours.enabled", false, "suppress non-critical notifications during quiet hours")));
     for (String[] m : MODELS) {
