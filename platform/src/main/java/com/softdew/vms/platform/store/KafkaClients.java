@@ -41,6 +41,15 @@ public final class KafkaClients {
 
   /** An idempotent producer (acks=all), bounded buffer; records keyed by cameraId keep per-camera order. */
   public static KafkaProducer<String, Buffer> producer(Vertx vertx, Stores stores, String name, MeterRegistry registry) {
+    return producer(vertx, stores, name, Map.of(), registry);
+  }
+
+  /**
+   * As {@link #producer(Vertx, Stores, String, MeterRegistry)}, with client settings that override the
+   * defaults (e.g. {@code max.request.size} for large records); acks and idempotence cannot be weakened.
+   */
+  public static KafkaProducer<String, Buffer> producer(Vertx vertx, Stores stores, String name, Map<String, String> overrides,
+      MeterRegistry registry) {
     Map<String, String> c = new HashMap<>(stores.kafkaConfig());
     c.put("client.id", name);
     c.put("acks", "all");
@@ -49,6 +58,9 @@ public final class KafkaClients {
     c.put("max.block.ms", "5000");
     c.put("key.serializer", "org.apache.kafka.common.serialization.StringSerializer");
     c.put("value.serializer", "io.vertx.kafka.client.serialization.BufferSerializer");
+    c.putAll(overrides);
+    c.put("acks", "all");
+    c.put("enable.idempotence", "true");
     KafkaProducer<String, Buffer> producer = KafkaProducer.createShared(vertx, name, c);
     if (registry != null) new KafkaClientMetrics(producer.unwrap()).bindTo(registry);
     return producer;
