@@ -7,6 +7,7 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 require_java_maven
+command -v ffmpeg >/dev/null || apt_install ffmpeg   # the demo cameras' media is encoded once with it
 if jars_stale; then build_jars; fi
 cd "$ROOT"
 export VMS_DATA_DIR="${VMS_DATA_DIR:-$ROOT/data}"

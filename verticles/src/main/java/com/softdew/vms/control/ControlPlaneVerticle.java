@@ -94,6 +94,11 @@ public class ControlPlaneVerticle extends RoleVerticle {
           cameraHealth = new CameraHealthVerticle(cameras, 30_000, 8, registry);
           return Future.all(vertx.deployVerticle(config), vertx.deployVerticle(licences), vertx.deployVerticle(cameraHealth));
         })
+        .compose(v -> {
+          if (role != Role.ALL || !cfg.bool("demo.enabled")) return Future.succeededFuture();
+          return vertx.deployVerticle(new com.softdew.vms.control.camera.DemoCamerasVerticle(tenantSql, tenants, cameras,
+              java.nio.file.Path.of(cfg.string("data.dir")), cfg.integer("demo.cameras"), cfg.integer("demo.basePort"))).mapEmpty();
+        })
         .mapEmpty();
   }
 
