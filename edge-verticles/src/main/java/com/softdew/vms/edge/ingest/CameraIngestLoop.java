@@ -1,0 +1,551 @@
+package com.softdew.vms.edge.ingest;
+
+import com.softdew.vms.codec.Addresses;
+import com.softdew.vms.edge.normalize.FrameNormalizer;
+import com.softdew.vms.edge.normalize.FrameRing;
+import com.softdew.vms.edge.normalize.NormalizedFrame;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.bytedeco.ffmpeg.avformat.AVFormatContext;
+import org.bytedeco.ffmpeg.avutil.AVBufferRef;
+import org.bytedeco.ffmpeg.global.avutil;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacv.FFmpegFrameGrabber;
+import org.bytedeco.javacv.Frame;
+import org.bytedeco.javacv.FrameGrabber;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Pulls one camera stream over RTSP, decodes it (JavaCV {@link FFmpegFrameGrabber}, FFmpeg LGPL build),
+ * normalises the frames ({@link FrameNormalizer}) and pushes them into the camera's {@link FrameRing}
+ * (plus an optional listener), on its <b>own platform thread</b> (named {@code ingest-<tenant>/<camera>}):
+ * grabbing blocks in native code and must never run on a Vert.x event loop.
+ *
+ * <h2>Connection life cycle</h2>
+ * <ul>
+ *   <li>Open with credentials in the URL (percent-encoded), {@code rtsp_transport} tcp or udp, the RTSP
+ *       demuxer's socket {@code timeout} set to the stall timeout + 2 s (so neither a dead host nor a silent
+ *       stream blocks a read for longer), low-delay demuxing (short probe: {@code analyzeduration} 0.1 s,
+ *       {@code probesize} 32 KB; {@code max_delay}) and decoding ({@code flags
+ *       low_delay}, {@code threads}, default 1 per camera: frame threading would add a frame of latency
+ *       per thread and an edge box runs many cameras on few cores).
+ *   <li>Any failure (open refused or timed out, 401, read error, end of stream, stall) closes the
+ *       grabber and retries after a capped exponential backoff with jitter (default 0.5 s doubling to
+ *       3 s, ±20 %); the backoff resets when a session delivers its first frame. The cap is 3 s rather
+ *       than 10 s so that a camera that comes back after a long outage streams again within ~5 s (next
+ *       probe ≤ 3.6 s + open ≈ 0.3-1 s); a probe is one TCP connect, cheap even for hundreds of cameras.
+ *   <li>Stall: a watchdog (one shared daemon thread, every 200 ms) declares the camera DOWN when no
+ *       frame came for {@code stallTimeout} (default 5 s) and makes the loop reconnect; the socket
+ *       timeout (2 s longer) makes the blocked read return soon after.
+ *   <li>Every state change (UNKNOWN→UP/DOWN, UP→DOWN, DOWN→UP, and DOWN on {@link #close()}) is published
+ *       once on {@link Addresses#INGEST_CAMERA_STATUS} as {@code {tenantId, cameraId, state: UP|DOWN,
+ *       reason, at}}, logged in one line and counted ({@code vms.ingest.drops}, gauge {@code vms.ingest.up}).
+ *       Repeated failed reconnects while DOWN publish nothing more (debug log only).
+ * </ul>
+ *
+ * <h2>Capture clock</h2>
+ * libavformat's RTSP demuxer turns the first RTCP sender report into {@code
+ * AVFormatContext.start_time_realtime} (microseconds since the Unix epoch of pts 0; for a single stream
+ * packet pts count from the first RTP timestamp). When set, capture time = {@code start_time_realtime +
+ * pts} ({@code clock = "rtcp"}: the camera's clock, the same for every viewer); before the first sender
+ * report, or for a camera that sends none, the time the frame left the decoder ({@code clock =
+ * "receive"}). Later sender reports (clock drift) are not followed: libavformat keeps the first mapping.
+ *
+ * <h2>Hardware decoding</h2>
+ * Option {@code hwaccel} (e.g. {@code cuda}, {@code vaapi}, {@code qsv}, {@code auto}; default none) is
+ * probed once per JVM with {@code av_hwdevice_ctx_create}; the grabber decodes in software in every case
+ * and the reason is logged ({@link #decoder()}): no device here (no GPU, no /dev/dri), and even with a
+ * device JavaCV's grabber offers no hook to attach {@code hw_device_ctx} before the decoder opens, so
+ * hardware decoding is not wired yet.
+ *
+ * <h2>Metrics</h2> (tags tenant, camera) {@code vms.ingest.drops}, {@code vms.ingest.up}, {@code
+ * vms.ingest.frames.received} (frames the stream timestamps say the camera sent, including frames lost
+ * in transit or undecodable: FFmpegFrameGrabber does not expose packets), {@code
+ * vms.ingest.frames.decoded}, {@code vms.ingest.frames.normalized}, {@code vms.ingest.frames.dropped}
+ * (tag reason: {@code rate} = dropped by the fps conversion, {@code lost} = timestamp gaps), fps gauges
+ * {@code vms.ingest.fps.received|decoded|normalized} (last second), timer {@code vms.ingest.latency}
+ * (capture time → normalised frame ready), and the ring's {@code vms.ingest.ring.overflow}.
+ */
+public final class CameraIngestLoop implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(CameraIngestLoop.class);
+  private static final Pattern AV_ERROR = Pattern.compile("error (-\\d+)");
+
+  public enum State { UNKNOWN, UP, DOWN }
+
+  /** Per-camera configuration (fluent setters). */
+  public static final class Options {
+    String tenantId;
+    String cameraId;
+    String url;
+    String user;
+    String password;
+    String transport = "tcp";
+    Duration stallTimeout = Duration.ofSeconds(5);
+    Duration backoffInitial = Duration.ofMillis(500);
+    Duration backoffMax = Duration.ofSeconds(3);
+    double jitter = 0.2;
+    String hwaccel;
+    int decoderThreads = 1;
+    FrameNormalizer.Config normalize = FrameNormalizer.Config.DEFAULT;
+    int ringCapacity = FrameRing.DEFAULT_CAPACITY;
+    Map<String, String> extraOptions = new LinkedHashMap<>();
+
+    public Options tenantId(String v) { tenantId = v; return this; }
+    public Options cameraId(String v) { cameraId = v; return this; }
+    /** rtsp://host:port/path without credentials (credentials already in the URL are kept if user is null). */
+    public Options url(String v) { url = v; return this; }
+    public Options credentials(String u, String p) { user = u; password = p; return this; }
+    /** "tcp" (default, interleaved) or "udp". */
+    public Options transport(String v) { transport = v.toLowerCase(Locale.ROOT); return this; }
+    public Options stallTimeout(Duration v) { stallTimeout = v; return this; }
+    public Options backoff(Duration initial, Duration max) { backoffInitial = initial; backoffMax = max; return this; }
+    /** Fraction of random spread around each backoff delay (0.2 = ±20 %). */
+    public Options jitter(double v) { jitter = v; return this; }
+    /** Hardware decode wish: none/null, auto, cuda, vaapi, qsv, vdpau, drm ... (probed, software fallback). */
+    public Options hwaccel(String v) { hwaccel = v; return this; }
+    /** Decoder threads (0 = FFmpeg's choice). */
+    public Options decoderThreads(int v) { decoderThreads = v; return this; }
+    public Options normalize(FrameNormalizer.Config v) { normalize = v; return this; }
+    public Options ringCapacity(int v) { ringCapacity = v; return this; }
+    /** Any other avformat option (overrides the defaults above), e.g. {@code reorder_queue_size}. */
+    public Options option(String k, String v) { extraOptions.put(k, v); return this; }
+  }
+
+  /** Numbers for tests and health pages. */
+  public record Stats(State state, String reason, String clock, String decoder, String codec, String sourceSize,
+      long sessions, long drops, long framesDecoded, long framesReceived, long framesNormalized, long droppedByRate,
+      long lost, double receivedFps, double decodedFps, double normalizedFps,
+      long lastTimeToFirstFrameMillis, long lastReconnectMillis) {}
+
+  private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "ingest-watchdog");
+    t.setDaemon(true);
+    return t;
+  });
+  private static final Map<String, String> HW_PROBES = new java.util.concurrent.ConcurrentHashMap<>();
+
+  static {
+    String level = System.getProperty("vms.ffmpeg.loglevel", "fatal");
+    try {
+      FFmpegFrameGrabber.tryLoad();
+      avutil.av_log_set_level(switch (level) {
+        case "quiet" -> avutil.AV_LOG_QUIET;
+        case "error" -> avutil.AV_LOG_ERROR;
+        case "warning" -> avutil.AV_LOG_WARNING;
+        case "info" -> avutil.AV_LOG_INFO;
+        case "debug" -> avutil.AV_LOG_DEBUG;
+        default -> avutil.AV_LOG_FATAL;
+      });
+    } catch (Throwable t) {
+      log.error("cannot load FFmpeg natives (JavaCV): {}", t.toString());
+    }
+  }
+
+  private final Vertx vertx;
+  private final Options o;
+  private final String label;
+  private final FrameRing ring;
+  private final FrameNormalizer normalizer;
+  private final Consumer<NormalizedFrame> listener;
+  private final Thread thread;
+  private volatile boolean running;
+  private ScheduledFuture<?> watchdogTask;
+
+  // state
+  private State state = State.UNKNOWN;
+  private String reason = "starting";
+  private long downSinceNanos = System.nanoTime();
+  private volatile long lastFrameNanos;
+  private volatile boolean streaming;
+  private volatile boolean stalled;
+  private volatile String clock = "receive";
+  private volatile String decoder = "software";
+  private volatile String codec;
+  private volatile long ttffMillis = -1, reconnectMillis = -1;
+  private final AtomicLong sessions = new AtomicLong();
+
+  // metrics
+  private final AtomicInteger upGauge = new AtomicInteger();
+  private final Counter drops, received, decoded, normalized, droppedRate, lostCounter;
+  private final Timer latency;
+  private final AtomicLong decodedN = new AtomicLong(), receivedN = new AtomicLong(), normalizedN = new AtomicLong(),
+      rateDroppedN = new AtomicLong(), lostN = new AtomicLong(), dropsN = new AtomicLong();
+  private volatile double receivedFps, decodedFps, normalizedFps;
+  private long fpsAtNanos = System.nanoTime(), fpsRecv, fpsDec, fpsNorm;
+
+  public CameraIngestLoop(Vertx vertx, MeterRegistry registry, Options options) {
+    this(vertx, registry, options, null);
+  }
+
+  /** @param listener optional: called on the ingest thread with every normalised frame, after the ring push; must not block */
+  public CameraIngestLoop(Vertx vertx, MeterRegistry registry, Options options, Consumer<NormalizedFrame> listener) {
+    this.vertx = Objects.requireNonNull(vertx);
+    this.o = options;
+    Objects.requireNonNull(o.tenantId, "tenantId");
+    Objects.requireNonNull(o.cameraId, "cameraId");
+    Objects.requireNonNull(o.url, "url");
+    if (!o.transport.equals("tcp") && !o.transport.equals("udp")) throw new IllegalArgumentException("transport tcp|udp: " + o.transport);
+    this.label = o.tenantId + "/" + o.cameraId;
+    this.listener = listener;
+    this.ring = new FrameRing(o.tenantId, o.cameraId, o.ringCapacity, registry);
+    this.normalizer = new FrameNormalizer(o.tenantId, o.cameraId, o.normalize);
+    Tags tags = Tags.of("tenant", o.tenantId, "camera", o.cameraId);
+    drops = Counter.builder("vms.ingest.drops").description("camera stream drops (UP to DOWN)").tags(tags).register(registry);
+    Gauge.builder("vms.ingest.up", upGauge, AtomicInteger::get).description("1 while the camera stream delivers frames").tags(tags).register(registry);
+    received = Counter.builder("vms.ingest.frames.received").tags(tags).register(registry);
+    decoded = Counter.builder("vms.ingest.frames.decoded").tags(tags).register(registry);
+    normalized = Counter.builder("vms.ingest.frames.normalized").tags(tags).register(registry);
+    droppedRate = Counter.builder("vms.ingest.frames.dropped").tags(tags).tag("reason", "rate").register(registry);
+    lostCounter = Counter.builder("vms.ingest.frames.dropped").tags(tags).tag("reason", "lost").register(registry);
+    Gauge.builder("vms.ingest.fps.received", this, l -> l.receivedFps).tags(tags).register(registry);
+    Gauge.builder("vms.ingest.fps.decoded", this, l -> l.decodedFps).tags(tags).register(registry);
+    Gauge.builder("vms.ingest.fps.normalized", this, l -> l.normalizedFps).tags(tags).register(registry);
+    latency = Timer.builder("vms.ingest.latency").description("capture time to normalised frame").tags(tags)
+        .publishPercentiles(0.5, 0.99).register(registry);
+    this.thread = new Thread(this::run, "ingest-" + label);
+    this.thread.setDaemon(true);
+  }
+
+  /** Starts the ingest thread (once). */
+  public CameraIngestLoop start() {
+    running = true;
+    thread.start();
+    watchdogTask = WATCHDOG.scheduleAtFixedRate(this::watchdog, 200, 200, TimeUnit.MILLISECONDS);
+    return this;
+  }
+
+  public FrameRing ring() { return ring; }
+  public String clock() { return clock; }
+  public String decoder() { return decoder; }
+  public synchronized State state() { return state; }
+  public Thread thread() { return thread; }
+
+  public synchronized Stats stats() {
+    return new Stats(state, reason, clock, decoder, codec, normalizer.sourceSize(), sessions.get(), dropsN.get(), decodedN.get(),
+        receivedN.get(), normalizedN.get(), rateDroppedN.get(), lostN.get(), receivedFps, decodedFps, normalizedFps, ttffMillis, reconnectMillis);
+  }
+
+  /** Stops the thread (waits up to the stall timeout + 5 s for a blocked read), publishes DOWN if it was UP. */
+  @Override
+  public void close() {
+    running = false;
+    if (watchdogTask != null) watchdogTask.cancel(false);
+    thread.interrupt();
+    try {
+      thread.join(o.stallTimeout.toMillis() + 5000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (thread.isAlive()) log.warn("camera {}: ingest thread still blocked after close", label);
+    setState(State.DOWN, "ingest stopped");
+  }
+
+  // ------------------------------------------------------------------------------------ loop
+
+  private void run() {
+    decoder = probeHardware(o.hwaccel);
+    long backoff = o.backoffInitial.toMillis();
+    while (running) {
+      String why;
+      long t0 = System.nanoTime();
+      FFmpegFrameGrabber g = grabber();
+      sessions.incrementAndGet();
+      try {
+        why = session(g, t0);
+      } catch (Throwable e) {
+        why = describe(e);
+      } finally {
+        streaming = false;
+        try {
+          g.close();
+        } catch (Throwable e) {
+          log.debug("camera {}: closing grabber: {}", label, e.toString());
+        }
+      }
+      if (!running) break;
+      if (ttffMillis >= 0 && lastSessionHadFrames) backoff = o.backoffInitial.toMillis(); // success resets
+      lastSessionHadFrames = false;
+      setState(State.DOWN, why);
+      long delay = Math.round(backoff * (1 + o.jitter * (2 * ThreadLocalRandom.current().nextDouble() - 1)));
+      log.debug("camera {}: reconnect in {} ms ({})", label, delay, why);
+      try {
+        Thread.sleep(Math.max(0, delay));
+      } catch (InterruptedException e) {
+        if (!running) break;
+      }
+      backoff = Math.min(backoff * 2, o.backoffMax.toMillis());
+    }
+    normalizer.close();
+  }
+
+  private boolean lastSessionHadFrames;
+
+  /** One connection: returns why it ended. */
+  private String session(FFmpegFrameGrabber g, long t0) throws Exception {
+    stalled = false;
+    g.start();
+    AVFormatContext oc = g.getFormatContext();
+    codec = g.getVideoCodecName();
+    normalizer.resetTimeline();
+    double srcFps = g.getFrameRate();
+    long prevPts = Long.MIN_VALUE;
+    boolean first = true;
+    while (running) {
+      if (stalled) return "stall: no frame for " + o.stallTimeout.toMillis() / 1000.0 + " s";
+      Frame f = g.grabFrame(false, true, true, false, false);
+      // the watchdog may have declared a stall while we were blocked (a read timeout makes the grabber flush its
+      // decoder and hand out a buffered frame: not proof of life)
+      if (stalled) return "stall: no frame for " + o.stallTimeout.toMillis() / 1000.0 + " s";
+      if (f == null) {
+        return "stream ended or read failed";
+      }
+      if (f.image == null) continue;
+      long now = System.nanoTime();
+      Instant receivedAt = Instant.now();
+      lastFrameNanos = now;
+      if (first) {
+        first = false;
+        streaming = true;
+        lastSessionHadFrames = true;
+        ttffMillis = (now - t0) / 1_000_000;
+        srcFps = g.getFrameRate();
+      }
+      // capture clock
+      long rt = oc.start_time_realtime();
+      Instant capture;
+      String clk;
+      if (rt != avutil.AV_NOPTS_VALUE && rt > 0) {
+        long us = rt + f.timestamp;
+        capture = Instant.ofEpochSecond(us / 1_000_000, (us % 1_000_000) * 1000);
+        clk = "rtcp";
+      } else {
+        capture = receivedAt;
+        clk = "receive";
+      }
+      if (!clk.equals(clock)) {
+        log.info("camera {}: capture clock {} (was {}){}", label, clk, clock,
+            clk.equals("rtcp") ? ", camera-to-local skew " + Duration.between(capture, receivedAt).toMillis() + " ms" : "");
+        clock = clk;
+      }
+      // source accounting: timestamp gaps = frames the camera sent that we did not decode
+      long lostHere = 0;
+      if (prevPts != Long.MIN_VALUE && srcFps > 0) {
+        double interval = 1_000_000 / srcFps;
+        long gap = f.timestamp - prevPts;
+        if (gap > 1.5 * interval && gap < 5_000_000) lostHere = Math.round(gap / interval) - 1;
+      }
+      prevPts = f.timestamp;
+      decodedN.incrementAndGet();
+      decoded.increment();
+      receivedN.addAndGet(1 + lostHere);
+      received.increment(1 + lostHere);
+      if (lostHere > 0) {
+        lostN.addAndGet(lostHere);
+        lostCounter.increment(lostHere);
+      }
+      if (state != State.UP) {
+        String size = f.imageWidth + "x" + f.imageHeight;
+        setState(State.UP, "streaming " + codec + " " + size + " over " + o.transport + ", first frame "
+            + ttffMillis + " ms after connect, decoder " + decoder);
+      }
+      // normalise
+      List<NormalizedFrame> out = normalizer.accept(f, capture, clk);
+      if (out.isEmpty()) {
+        rateDroppedN.incrementAndGet();
+        droppedRate.increment();
+        continue;
+      }
+      latency.record(Duration.between(capture, Instant.now()));
+      for (NormalizedFrame nf : out) {
+        ring.push(nf);
+        if (listener != null) {
+          try {
+            listener.accept(nf);
+          } catch (Throwable e) {
+            log.warn("camera {}: frame listener failed: {}", label, e.toString());
+          }
+        }
+      }
+      normalizedN.addAndGet(out.size());
+      normalized.increment(out.size());
+    }
+    return "stopped";
+  }
+
+  private FFmpegFrameGrabber grabber() {
+    FFmpegFrameGrabber g = new FFmpegFrameGrabber(urlWithCredentials());
+    g.setFormat("rtsp");
+    g.setImageMode(FrameGrabber.ImageMode.RAW); // decoder's own pixel format: the normaliser converts once
+    g.setOption("rtsp_transport", o.transport);
+    // socket I/O timeout (microseconds), also bounds connect and the RTSP handshake: the stall timeout + 2 s, so the
+    // watchdog reports the stall first and the blocked read returns soon after (see the class comment)
+    g.setOption("timeout", String.valueOf((o.stallTimeout.toNanos() + 2_000_000_000L) / 1000));
+    // short probe: the SDP / first key frame tell the codec; FFmpeg's default 5 s analysis took 1.4-2.8 s per connect
+    // here, 0.1 s takes 65-600 ms. (fflags nobuffer made it slower: the probed packets are thrown away and the
+    // decoder waits for the next key frame.)
+    g.setOption("analyzeduration", "100000");
+    g.setOption("probesize", "32768");
+    g.setOption("max_delay", "500000"); // RTP reordering window (UDP)
+    o.extraOptions.forEach(g::setOption);
+    g.setVideoOption("flags", "low_delay");
+    g.setVideoOption("threads", String.valueOf(o.decoderThreads));
+    return g;
+  }
+
+  String urlWithCredentials() {
+    if (o.user == null || o.user.isEmpty()) return o.url;
+    int scheme = o.url.indexOf("://");
+    if (scheme < 0) throw new IllegalArgumentException("not a URL: " + o.url);
+    String rest = o.url.substring(scheme + 3);
+    int at = rest.indexOf('@'), slash = rest.indexOf('/');
+    if (at >= 0 && (slash < 0 || at < slash)) rest = rest.substring(at + 1); // replace credentials in the URL
+    return o.url.substring(0, scheme + 3) + enc(o.user) + ":" + enc(o.password == null ? "" : o.password) + "@" + rest;
+  }
+
+  private static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  // ------------------------------------------------------------------------------------ state
+
+  private void watchdog() {
+    long now = System.nanoTime();
+    if (streaming && !stalled && now - lastFrameNanos > o.stallTimeout.toNanos()) {
+      stalled = true;
+      setState(State.DOWN, "stall: no frame for " + o.stallTimeout.toMillis() / 1000.0 + " s");
+    }
+    double dt = (now - fpsAtNanos) / 1e9;
+    if (dt >= 1.0) {
+      long r = receivedN.get(), d = decodedN.get(), n = normalizedN.get();
+      receivedFps = (r - fpsRecv) / dt;
+      decodedFps = (d - fpsDec) / dt;
+      normalizedFps = (n - fpsNorm) / dt;
+      fpsRecv = r;
+      fpsDec = d;
+      fpsNorm = n;
+      fpsAtNanos = now;
+    }
+  }
+
+  private synchronized void setState(State s, String why) {
+    if (s == state) return;
+    State was = state;
+    state = s;
+    reason = why;
+    Instant at = Instant.now();
+    if (s == State.UP) {
+      upGauge.set(1);
+      if (was == State.DOWN) reconnectMillis = (System.nanoTime() - downSinceNanos) / 1_000_000;
+      log.info("camera {}: UP ({}){}", label, why, was == State.DOWN ? ", was down " + reconnectMillis + " ms" : "");
+    } else {
+      upGauge.set(0);
+      downSinceNanos = System.nanoTime();
+      if (was == State.UP) {
+        drops.increment();
+        dropsN.incrementAndGet();
+      }
+      log.warn("camera {}: DOWN ({})", label, why);
+    }
+    vertx.eventBus().publish(Addresses.INGEST_CAMERA_STATUS, new JsonObject()
+        .put("tenantId", o.tenantId)
+        .put("cameraId", o.cameraId)
+        .put("state", s.name())
+        .put("reason", why)
+        .put("at", at.toString()));
+  }
+
+  // ------------------------------------------------------------------------------------ helpers
+
+  /** "avformat_open_input() error -1094995529: ..." → adds FFmpeg's text for the code. */
+  static String describe(Throwable e) {
+    String m = e.getMessage() == null ? e.toString() : e.getMessage();
+    Matcher x = AV_ERROR.matcher(m);
+    if (x.find()) {
+      try {
+        String s = avError(Integer.parseInt(x.group(1)));
+        if (!s.isEmpty()) m = m + " [" + s + "]";
+      } catch (Throwable ignored) {
+        // keep the message as is
+      }
+    }
+    return m;
+  }
+
+  static String avError(int code) {
+    try (BytePointer b = new BytePointer(256)) {
+      b.fill(0);
+      avutil.av_strerror(code, b, 256);
+      String s = b.getString(StandardCharsets.UTF_8);
+      int z = s.indexOf('\0');
+      return (z >= 0 ? s.substring(0, z) : s).trim();
+    }
+  }
+
+  /**
+   * Hardware decode probe (once per JVM per name). Returns what {@link #decoder()} reports; always a
+   * software decoder here, with the reason.
+   */
+  static String probeHardware(String hwaccel) {
+    if (hwaccel == null || hwaccel.isBlank() || hwaccel.equalsIgnoreCase("none")) return "software";
+    String key = hwaccel.toLowerCase(Locale.ROOT);
+    return HW_PROBES.computeIfAbsent(key, k -> {
+      List<String> known = new ArrayList<>();
+      for (int t = avutil.av_hwdevice_iterate_types(avutil.AV_HWDEVICE_TYPE_NONE); t != avutil.AV_HWDEVICE_TYPE_NONE;
+          t = avutil.av_hwdevice_iterate_types(t)) {
+        known.add(avutil.av_hwdevice_get_type_name(t).getString());
+      }
+      List<String> tried = k.equals("auto") ? known : List.of(k);
+      StringBuilder why = new StringBuilder();
+      for (String name : tried) {
+        int type = avutil.av_hwdevice_find_type_by_name(name);
+        if (type == avutil.AV_HWDEVICE_TYPE_NONE) {
+          why.append(name).append(": unknown to this FFmpeg build; ");
+          continue;
+        }
+        AVBufferRef ref = new AVBufferRef(null);
+        int r;
+        try {
+          r = avutil.av_hwdevice_ctx_create(ref, type, (String) null, null, 0);
+        } catch (Throwable t) {
+          why.append(name).append(": ").append(t).append("; ");
+          continue;
+        }
+        if (r < 0) {
+          why.append(name).append(": no device (").append(avError(r)).append("); ");
+        } else {
+          avutil.av_buffer_unref(ref);
+          why.append(name).append(": device present but hardware decoding is not wired into the grabber; ");
+        }
+      }
+      String result = "software (hwaccel " + k + " requested; build knows " + known + "; " + why.toString().trim().replaceAll(";$", "") + ")";
+      log.warn("hardware decode fallback: {}", result);
+      return result;
+    });
+  }
+}
