@@ -1,0 +1,96 @@
+package com.softdew.vms.edge.bench;
+
+import com.softdew.vms.edge.ingest.CameraIngestLoop;
+import com.softdew.vms.edge.normalize.FrameNormalizer;
+import com.softdew.vms.edge.normalize.NormalizedFrame;
+import com.softdew.vms.sim.CameraSimulator;
+import com.softdew.vms.sim.Codec;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Vertx;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.bytedeco.javacv.FFmpegFrameGrabber;
+import org.bytedeco.javacv.Frame;
+import org.bytedeco.javacv.FrameGrabber;
+
+/**
+ * Measures the ingest path for {@code scripts/bench/ingest.sh} (which runs the ffmpeg CLI baseline on
+ * the same file). Modes:
+ * <ul>
+ *   <li>{@code decode FILE}: decode + normalise every frame of FILE to 640x480 RGB, one decoder thread,
+ *       no frame dropped (target fps = source fps): prints {@code frames seconds fps};</li>
+ *   <li>{@code cameras N SECONDS MEDIA_DIR}: N simulated cameras (1080p main, 640x360 sub) in this JVM,
+ *       N ingest loops on their sub streams at 15 fps; prints {@code cameras cpu_percent_of_one_core
+ *       normalized_fps p99_latency_ms} (process CPU includes the simulator's RTP sending).</li>
+ * </ul>
+ */
+public final class IngestBenchmark {
+  private IngestBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    switch (args[0]) {
+      case "decode" -> decode(args[1]);
+      case "cameras" -> cameras(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Path.of(args[3]));
+      default -> throw new IllegalArgumentException("decode FILE | cameras N SECONDS MEDIA_DIR");
+    }
+    System.exit(0);
+  }
+
+  static void decode(String file) throws Exception {
+    try (FFmpegFrameGrabber g = new FFmpegFrameGrabber(file)) {
+      g.setImageMode(FrameGrabber.ImageMode.RAW);
+      g.setVideoOption("threads", "1");
+      g.start();
+      double fps = g.getFrameRate();
+      FrameNormalizer n = new FrameNormalizer("bench", "file", FrameNormalizer.Config.DEFAULT.withFps(fps));
+      long frames = 0;
+      long t0 = System.nanoTime();
+      Frame f;
+      while ((f = g.grabImage()) != null) {
+        frames += n.accept(f, Instant.now(), "receive").size();
+      }
+      double secs = (System.nanoTime() - t0) / 1e9;
+      System.out.printf("RESULT %d %.3f %.1f%n", frames, secs, frames / secs);
+      n.close();
+    }
+  }
+
+  static void cameras(int count, int seconds, Path media) throws Exception {
+    Vertx vertx = Vertx.vertx();
+    CameraSimulator sim = new CameraSimulator(vertx, media);
+    List<CameraSimulator.Descriptor> cams = sim.start(count, Codec.H264, 19000).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+    SimpleMeterRegistry reg = new SimpleMeterRegistry();
+    AtomicLong frames = new AtomicLong();
+    List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<CameraIngestLoop> loops = new ArrayList<>();
+    for (CameraSimulator.Descriptor d : cams) {
+      loops.add(new CameraIngestLoop(vertx, reg, new CameraIngestLoop.Options().tenantId("bench").cameraId("cam" + d.index())
+          .url(d.rtspSub()).credentials(d.user(), d.password()), (NormalizedFrame f) -> {
+            frames.incrementAndGet();
+            latencies.add(java.time.Duration.between(f.captureTime(), Instant.now()).toMillis());
+          }).start());
+    }
+    Thread.sleep(4000); // connect, first key frame
+    com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    long cpu0 = os.getProcessCpuTime();
+    long f0 = frames.get();
+    latencies.clear();
+    long t0 = System.nanoTime();
+    Thread.sleep(seconds * 1000L);
+    double wall = (System.nanoTime() - t0) / 1e9;
+    double cpuPct = (os.getProcessCpuTime() - cpu0) / 1e9 / wall * 100;
+    long got = frames.get() - f0;
+    List<Long> sorted = new ArrayList<>(latencies);
+    sorted.sort(Long::compare);
+    long p99 = sorted.isEmpty() ? -1 : sorted.get(Math.min(sorted.size() - 1, (int) (sorted.size() * 0.99)));
+    System.out.printf("RESULT %d %.1f %.1f %d%n", count, cpuPct, got / wall, p99);
+    loops.forEach(CameraIngestLoop::close);
+    sim.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+}
