@@ -58,6 +58,7 @@ public class ControlPlaneVerticle extends RoleVerticle {
   private LicenceEnforcerVerticle licences;
   private CameraService cameras;
   private CameraHealthVerticle cameraHealth;
+  private com.softdew.vms.control.camera.PipelineSupervisorVerticle pipelines;
 
   public ControlPlaneVerticle(Role role, VmsConfig cfg) {
     super(role, cfg);
@@ -93,6 +94,12 @@ public class ControlPlaneVerticle extends RoleVerticle {
           licences = new LicenceEnforcerVerticle(tenants, stores.cache(), audit, 30_000);
           cameraHealth = new CameraHealthVerticle(cameras, 30_000, 8, registry);
           return Future.all(vertx.deployVerticle(config), vertx.deployVerticle(licences), vertx.deployVerticle(cameraHealth));
+        })
+        .compose(v -> {
+          if (role != Role.ALL || cfg.integer("pipeline.maxCameras") == 0) return Future.succeededFuture();
+          pipelines = new com.softdew.vms.control.camera.PipelineSupervisorVerticle(stores, tenants, cameras, () -> config.service(),
+              java.nio.file.Path.of(cfg.string("data.dir")), cfg.integer("pipeline.maxCameras"), registry);
+          return vertx.deployVerticle(pipelines).mapEmpty();
         })
         .compose(v -> {
           if (role != Role.ALL || !cfg.bool("demo.enabled")) return Future.succeededFuture();
@@ -141,6 +148,10 @@ public class ControlPlaneVerticle extends RoleVerticle {
 
   public CameraService cameras() {
     return cameras;
+  }
+
+  public com.softdew.vms.control.camera.PipelineSupervisorVerticle pipelines() {
+    return pipelines;
   }
 
   public LicenceEnforcerVerticle licences() {
