@@ -111,7 +111,7 @@ public class ControlPlaneVerticle extends RoleVerticle {
 
   @Override
   protected Future<Router> createRouter() {
-    Map<String, Handler<RoutingContext>> handlers = new HashMap<>(new ConfigApi(() -> config.service(), tenants).handlers());
+    Map<String, Handler<RoutingContext>> handlers = new HashMap<>(new ConfigApi(() -> config.service(), tenants, cameras).handlers());
     handlers.putAll(new AuthApi(auth).handlers());
     handlers.putAll(new TenancyApi(vertx, tenantSql, tenants, auth, audit).handlers());
     handlers.putAll(new CameraApi(vertx, cameras, () -> config.service(), new PtzService(vertx, cameras), cameraHealth).handlers());

@@ -16,7 +16,12 @@ import java.util.regex.Pattern;
  */
 public record CameraInput(String cameraId, String name, String nodeId, List<String> tags, String vendor, String model,
     String serial, String host, String onvifUrl, String rtspMain, String rtspSub, AuthType authType, String username,
-    String secret, String plugin, boolean enabled) {
+    String secret, String plugin, boolean enabled, Quality quality) {
+
+  /** What the main stream delivers (from ONVIF or the operator); empty/0 = not known. */
+  public record Quality(String resolution, long bitrate, double fps, String codec) {
+    public static final Quality UNKNOWN = new Quality("", 0, 0, "");
+  }
 
   /** How the platform authenticates to the camera. SDK = a vendor plugin (ISAPI is the first). */
   public enum AuthType { BASIC, DIGEST, TOKEN, CERTIFICATE, SDK }
@@ -75,9 +80,26 @@ public record CameraInput(String cameraId, String name, String nodeId, List<Stri
     if (plugin != null && com.softdew.vms.edge.plugin.CameraPlugins.get(plugin) == null) {
       problems.add(new Problem("plugin", "no camera plugin '" + plugin + "' (installed: " + com.softdew.vms.edge.plugin.CameraPlugins.ids() + ")"));
     }
+    String resolution = opt(j, "resolution");
+    if (resolution != null && !resolution.matches("\\d{2,5}x\\d{2,5}")) problems.add(new Problem("resolution", "must be WIDTHxHEIGHT, e.g. 1920x1080"));
+    long bitrate = 0;
+    double fps = 0;
+    try {
+      bitrate = opt(j, "bitrate") == null ? 0 : Long.parseLong(opt(j, "bitrate"));
+      if (bitrate < 0) problems.add(new Problem("bitrate", "must be >= 0 (bit/s)"));
+    } catch (NumberFormatException e) {
+      problems.add(new Problem("bitrate", "must be a whole number of bit/s"));
+    }
+    try {
+      fps = opt(j, "fps") == null ? 0 : Double.parseDouble(opt(j, "fps"));
+      if (fps < 0 || fps > 1000) problems.add(new Problem("fps", "must be in [0, 1000]"));
+    } catch (NumberFormatException e) {
+      problems.add(new Problem("fps", "must be a number"));
+    }
+    Quality quality = new Quality(nz(resolution), bitrate, fps, nz(opt(j, "codec")));
     if (!problems.isEmpty()) return null;
     return new CameraInput(cameraId, name.trim(), nodeId, List.copyOf(tags), nz(opt(j, "vendor")), nz(opt(j, "model")), nz(opt(j, "serial")),
-        host, nz(onvif), nz(main), nz(sub), auth, nz(user), secret, nz(plugin), j.getBoolean("enabled", true));
+        host, nz(onvif), nz(main), nz(sub), auth, nz(user), secret, nz(plugin), j.getBoolean("enabled", true), quality);
   }
 
   /** Parses one API body, throwing a 400 naming the first bad field. */

@@ -33,7 +33,7 @@ import java.util.UUID;
  */
 public final class CameraService {
   static final String COLUMNS = "camera_id, name, node_id, tags, vendor, model, serial, host, onvif_url, rtsp_main, rtsp_sub,"
-      + " auth_type, username, secret_sealed, plugin, enabled, version, created_at, updated_at";
+      + " auth_type, username, secret_sealed, plugin, enabled, version, created_at, updated_at, main_resolution, main_bitrate, main_fps, main_codec";
 
   private final Vertx vertx;
   private final TenantSql sql;
@@ -58,7 +58,15 @@ public final class CameraService {
         .put("host", r.getString("host")).put("onvifUrl", r.getString("onvif_url")).put("rtspMain", r.getString("rtsp_main"))
         .put("rtspSub", r.getString("rtsp_sub")).put("authType", r.getString("auth_type")).put("username", r.getString("username"))
         .put("hasSecret", r.getString("secret_sealed") != null).put("plugin", r.getString("plugin")).put("enabled", r.getBoolean("enabled"))
-        .put("version", r.getInteger("version")).put("createdAt", r.getString("created_at")).put("updatedAt", r.getString("updated_at"));
+        .put("version", r.getInteger("version")).put("createdAt", r.getString("created_at")).put("updatedAt", r.getString("updated_at"))
+        .put("resolution", r.getString("main_resolution")).put("bitrate", r.getLong("main_bitrate")).put("fps", r.getDouble("main_fps"))
+        .put("codec", r.getString("main_codec"));
+  }
+
+  /** What a registered camera's main stream delivers, as far as known (for model requirements). */
+  public Future<com.softdew.vms.model.VideoJob.SourceQuality> quality(String tenantId, String cameraId) {
+    return get(tenantId, cameraId).map(c -> new com.softdew.vms.model.VideoJob.SourceQuality(c.getString("resolution", ""),
+        c.getLong("bitrate", 0L), c.getDouble("fps", 0.0), c.getString("codec", "")));
   }
 
   static List<String> split(String s) {
@@ -178,11 +186,12 @@ public final class CameraService {
   private Future<Void> insert(SqlConnection c, String tenantId, String cameraId, CameraInput in) {
     String now = Instant.now().toString();
     return c.preparedQuery("INSERT INTO camera (tenant_id, camera_id, name, node_id, tags, vendor, model, serial, host, onvif_url, rtsp_main,"
-            + " rtsp_sub, auth_type, username, secret_sealed, plugin, enabled, version, created_at, updated_at) VALUES ("
-            + String.join(", ", java.util.stream.IntStream.rangeClosed(1, 20).mapToObj(d::p).toList()) + ")")
+            + " rtsp_sub, auth_type, username, secret_sealed, plugin, enabled, version, created_at, updated_at, main_resolution, main_bitrate,"
+            + " main_fps, main_codec) VALUES (" + String.join(", ", java.util.stream.IntStream.rangeClosed(1, 24).mapToObj(d::p).toList()) + ")")
         .execute(Tuple.from(Arrays.asList(tenantId, cameraId, in.name(), in.nodeId(), String.join(";", in.tags()), in.vendor(), in.model(),
             in.serial(), in.host(), in.onvifUrl(), in.rtspMain(), in.rtspSub(), in.authType().name(), in.username(),
-            seal(tenantId, cameraId, in.secret()), in.plugin(), in.enabled(), 1, now, now)))
+            seal(tenantId, cameraId, in.secret()), in.plugin(), in.enabled(), 1, now, now, in.quality().resolution(), in.quality().bitrate(),
+            in.quality().fps(), in.quality().codec())))
         .<Void>mapEmpty()
         .recover(e -> Future.failedFuture(isDuplicate(e)
             ? ApiException.conflict("a camera with id " + cameraId + " or stream " + in.host() + " " + in.rtspMain() + " already exists") : e));
@@ -214,12 +223,13 @@ public final class CameraService {
       boolean newSecret = patch.containsKey("secret") || patch.containsKey("password");
       List<Object> params = new ArrayList<>(Arrays.asList(in.name(), in.nodeId(), String.join(";", in.tags()), in.vendor(), in.model(),
           in.serial(), in.host(), in.onvifUrl(), in.rtspMain(), in.rtspSub(), in.authType().name(), in.username(), in.plugin(), in.enabled(),
-          Instant.now().toString(), cameraId));
+          Instant.now().toString(), cameraId, in.quality().resolution(), in.quality().bitrate(), in.quality().fps(), in.quality().codec()));
       if (newSecret) params.add(seal(tenantId, cameraId, in.secret()));
       String text = "UPDATE camera SET name = " + d.p(1) + ", node_id = " + d.p(2) + ", tags = " + d.p(3) + ", vendor = " + d.p(4)
           + ", model = " + d.p(5) + ", serial = " + d.p(6) + ", host = " + d.p(7) + ", onvif_url = " + d.p(8) + ", rtsp_main = " + d.p(9)
           + ", rtsp_sub = " + d.p(10) + ", auth_type = " + d.p(11) + ", username = " + d.p(12) + ", plugin = " + d.p(13) + ", enabled = " + d.p(14)
-          + ", version = version + 1, updated_at = " + d.p(15) + (newSecret ? ", secret_sealed = " + d.p(17) : "") + " WHERE camera_id = " + d.p(16);
+          + ", version = version + 1, updated_at = " + d.p(15) + ", main_resolution = " + d.p(17) + ", main_bitrate = " + d.p(18)
+          + ", main_fps = " + d.p(19) + ", main_codec = " + d.p(20) + (newSecret ? ", secret_sealed = " + d.p(21) : "") + " WHERE camera_id = " + d.p(16);
       return sql.inTenant(tenantId, c -> checkNode(c, in.nodeId()).compose(v -> c.preparedQuery(text).execute(Tuple.from(params))))
           .recover(e -> Future.failedFuture(isDuplicate(e) ? ApiException.conflict("another camera uses stream " + in.host() + " " + in.rtspMain()) : e))
           .compose(v -> changed(tenantId, cameraId, "updated"))

@@ -41,6 +41,9 @@ public final class OnvifOnboarding {
           .map(subUri -> new JsonObject().put("manufacturer", info.manufacturer()).put("model", info.model()).put("serial", info.serialNumber())
               .put("firmware", info.firmwareVersion()).put("rtspMain", stripCredentials(mainUri)).put("rtspSub", stripCredentials(subUri))
               .put("ptz", profiles.stream().anyMatch(p -> p.ptzConfigurationToken() != null))
+              .put("mainQuality", new JsonObject().put("resolution", main.width() + "x" + main.height())
+                  .put("bitrate", main.bitrateKbps() == null ? 0 : main.bitrateKbps() * 1000L).put("fps", main.fps() == null ? 0 : main.fps())
+                  .put("codec", main.encoding() == null ? "" : main.encoding().equalsIgnoreCase("JPEG") ? "mjpeg" : main.encoding().toLowerCase()))
               .put("profiles", new JsonArray(profiles.stream().map(p -> new JsonObject().put("token", p.token()).put("name", p.name())
                   .put("encoding", p.encoding()).put("width", p.width()).put("height", p.height()).put("fps", p.fps())
                   .put("bitrateKbps", p.bitrateKbps()).put("ptz", p.ptzConfigurationToken() != null)).toList()))));
@@ -54,7 +57,8 @@ public final class OnvifOnboarding {
       JsonObject cam = new JsonObject().put("name", req.getString("name", d.getString("manufacturer") + " " + d.getString("model")))
           .put("host", URI.create(url).getHost()).put("onvifUrl", url).put("rtspMain", d.getString("rtspMain")).put("rtspSub", d.getString("rtspSub"))
           .put("authType", "DIGEST").put("username", req.getString("username")).put("secret", req.getString("password"))
-          .put("vendor", d.getString("manufacturer")).put("model", d.getString("model")).put("serial", d.getString("serial"));
+          .put("vendor", d.getString("manufacturer")).put("model", d.getString("model")).put("serial", d.getString("serial"))
+          .mergeIn(d.getJsonObject("mainQuality"));
       if (req.getString("nodeId") != null) cam.put("nodeId", req.getString("nodeId"));
       if (req.getJsonArray("tags") != null) cam.put("tags", req.getJsonArray("tags"));
       if (req.getString("cameraId") != null) cam.put("cameraId", req.getString("cameraId"));

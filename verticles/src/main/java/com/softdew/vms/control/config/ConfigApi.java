@@ -23,10 +23,40 @@ import java.util.function.Supplier;
 public final class ConfigApi {
   private final Supplier<ConfigService> service;
   private final TenantDirectory tenants;
+  private final com.softdew.vms.control.camera.CameraService cameras;
 
-  public ConfigApi(Supplier<ConfigService> service, TenantDirectory tenants) {
+  public ConfigApi(Supplier<ConfigService> service, TenantDirectory tenants, com.softdew.vms.control.camera.CameraService cameras) {
     this.service = service;
     this.tenants = tenants;
+    this.cameras = cameras;
+  }
+
+  /**
+   * For a camera scope: every model the change enables must fit what the camera delivers (seed table:
+   * resolution, bitrate, segment length, overlap), else 409 {@code model-incompatible} with the reasons.
+   * What is not known about the camera (no ONVIF profile read, nothing entered) is not held against it.
+   */
+  private Future<Void> requirementsMet(ScopeRef ref, JsonObject change) {
+    JsonObject models = change == null ? null : change.getJsonObject("models");
+    if (ref.level() != ScopeRef.Level.CAMERA || models == null || cameras == null) return Future.succeededFuture();
+    java.util.List<String> enabling = models.fieldNames().stream().filter(m -> models.getValue(m) instanceof JsonObject o
+        && Boolean.TRUE.equals(o.getValue("enabled"))).toList();
+    if (enabling.isEmpty()) return Future.succeededFuture();
+    return cameras.quality(ref.tenantId(), ref.id())
+        .recover(e -> Future.succeededFuture(new com.softdew.vms.model.VideoJob.SourceQuality("", 0, 0, "")))
+        .compose(q -> service.get().effective(ref.tenantId(), null, ref.id()).map(eff -> {
+          JsonObject seg = change.getJsonObject("video", new JsonObject()).getJsonObject("segment", new JsonObject());
+          double length = seg.getValue("lengthSeconds") instanceof Number n ? n.doubleValue()
+              : eff.getJsonObject("effective").getJsonObject("video").getJsonObject("segment").getInteger("lengthSeconds");
+          for (String m : enabling) {
+            java.util.List<String> reasons = com.softdew.vms.edge.job.ModelRequirements.validate(m, q, length);
+            if (!reasons.isEmpty()) {
+              throw new ApiException(409, "model-incompatible", "Model cannot run on this camera", String.join("; ", reasons),
+                  new JsonObject().put("model", m).put("reasons", new JsonArray(reasons)));
+            }
+          }
+          return null;
+        }));
   }
 
   public Map<String, Handler<RoutingContext>> handlers() {
@@ -43,13 +73,13 @@ public final class ConfigApi {
         "replaceConfigScope", ctx -> {
           JsonObject b = body(ctx);
           ScopeRef ref = writable(ctx, b.getJsonObject("doc"));
-          reply(ctx, service.get().replace(ref, b.getJsonObject("doc"), b.getInteger("expectedVersion"), actor(ctx), ip(ctx), b.getString("note"))
+          reply(ctx, requirementsMet(ref, b.getJsonObject("doc")).compose(v -> service.get().replace(ref, b.getJsonObject("doc"), b.getInteger("expectedVersion"), actor(ctx), ip(ctx), b.getString("note")))
               .map(ScopeVersion::toJson));
         },
         "patchConfigScope", ctx -> {
           JsonObject b = body(ctx);
           ScopeRef ref = writable(ctx, b.getJsonObject("patch"));
-          reply(ctx, service.get().patch(ref, b.getJsonObject("patch"), b.getInteger("expectedVersion"), actor(ctx), ip(ctx), b.getString("note"))
+          reply(ctx, requirementsMet(ref, b.getJsonObject("patch")).compose(v -> service.get().patch(ref, b.getJsonObject("patch"), b.getInteger("expectedVersion"), actor(ctx), ip(ctx), b.getString("note")))
               .map(ScopeVersion::toJson));
         },
         "listConfigVersions", ctx -> reply(ctx, service.get().history(readable(ctx), intQuery(ctx, "limit", 50), intQuery(ctx, "offset", 0))

@@ -133,6 +133,20 @@ class CameraFleetTest {
       assertEquals(200, moved.statusCode(), moved.bodyAsString());
       assertEquals(-0.4, moved.bodyAsJsonObject().getDouble("pan"), 0.01);
       assertEquals(0.3, moved.bodyAsJsonObject().getDouble("tilt"), 0.01);
+      // what ONVIF reported is stored, and a model the stream cannot serve is refused with its reason
+      JsonObject stored0 = api.call(op, "GET", "/api/v1/cameras/" + first + "?tenantId=site1", null).bodyAsJsonObject();
+      assertEquals("1280x720", stored0.getString("resolution"), stored0.encode());
+      assertEquals("h264", stored0.getString("codec"));
+      assertEquals(200, api.call(op, "PUT", "/api/v1/tenants/site1/licence", new JsonObject().put("cameraLimit", 25)
+          .put("validUntil", Instant.now().plus(Duration.ofDays(30)).toString()).put("models", new JsonArray().add("anpr").add("motion"))).statusCode());
+      HttpResponse<Buffer> anpr = api.call(op, "PATCH", "/api/v1/config/scopes/camera:site1:" + first, new JsonObject().put("patch",
+          new JsonObject().put("models", new JsonObject().put("anpr", new JsonObject().put("enabled", true)))));
+      assertEquals(409, anpr.statusCode(), anpr.bodyAsString());
+      assertTrue(anpr.bodyAsJsonObject().getString("detail").contains("1080p"), anpr.bodyAsString());
+      assertEquals("anpr", anpr.bodyAsJsonObject().getString("model"));
+      assertEquals(200, api.call(op, "PATCH", "/api/v1/config/scopes/camera:site1:" + first, new JsonObject().put("patch",
+          new JsonObject().put("models", new JsonObject().put("motion", new JsonObject().put("enabled", true))))).statusCode());
+
       JsonObject health = api.call(op, "POST", "/api/v1/cameras/" + first + "/health/check?tenantId=site1", null).bodyAsJsonObject();
       assertEquals("UP", health.getString("state"), health.encode());
       assertTrue(health.getBoolean("streaming") && health.getDouble("fps") > 10 && health.getLong("kbps") > 50, health.encode());
