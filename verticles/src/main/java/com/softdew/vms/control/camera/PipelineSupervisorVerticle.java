@@ -105,9 +105,12 @@ public final class PipelineSupervisorVerticle extends VerticleBase {
               if (!models.isEmpty()) {
                 String key = t.tenantId() + "/" + t.cameraId();
                 synchronized (wanted) {
-                  if (wanted.size() < maxCameras) wanted.put(key, t);
+                  if (wanted.size() < maxCameras) {
+                    wanted.put(key, t);
+                  } else {
+                    overLimit.incrementAndGet();
+                  }
                 }
-                signature.putIfAbsent(key, "");
                 pendingModels.put(key, models);
                 pendingVideo.put(key, eff.getJsonObject("effective").getJsonObject("video"));
               }
@@ -117,7 +120,13 @@ public final class PipelineSupervisorVerticle extends VerticleBase {
               return Future.succeededFuture();
             }));
       }
-      return Future.join(checks).compose(v -> apply(wanted));
+      return Future.join(checks).compose(v -> {
+        int over = overLimit.getAndSet(0);
+        if (over > 0) LOG.warn("{} camera(s) with enabled models left without a pipeline: pipeline.maxCameras={} reached on this node", over, maxCameras);
+        pendingModels.keySet().retainAll(wanted.keySet());
+        pendingVideo.keySet().retainAll(wanted.keySet());
+        return apply(wanted);
+      });
     }).onComplete(ar -> {
       reconciling = false;
       if (ar.failed()) LOG.warn("pipeline reconciliation failed: {}", ar.cause().getMessage());
@@ -128,6 +137,7 @@ public final class PipelineSupervisorVerticle extends VerticleBase {
     }).mapEmpty();
   }
 
+  private final java.util.concurrent.atomic.AtomicInteger overLimit = new java.util.concurrent.atomic.AtomicInteger();
   private final Map<String, Map<String, Priority>> pendingModels = new ConcurrentHashMap<>();
   private final Map<String, JsonObject> pendingVideo = new ConcurrentHashMap<>();
 
