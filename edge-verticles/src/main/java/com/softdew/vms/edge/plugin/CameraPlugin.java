@@ -21,6 +21,11 @@ public interface CameraPlugin {
   /** True when the failure means "wrong credentials" (health: AUTH_FAILED rather than ERROR). */
   boolean isAuthFailure(Throwable failure);
 
+  /** The HTTP status the camera answered with, when {@code failure} is such an answer of this plugin; 0 otherwise. */
+  default int httpStatus(Throwable failure) {
+    return 0;
+  }
+
   /** The PTZ driver, or null when this plugin has no PTZ. */
   PtzDriver ptz(Vertx vertx, String baseUrl, String user, String secret);
 }

@@ -22,6 +22,16 @@ public final class CameraPlugins {
     return id == null ? null : BY_ID.get(id.toLowerCase(Locale.ROOT));
   }
 
+  /** Does any plugin read {@code failure} as a credentials refusal? */
+  public static boolean isAuthFailure(Throwable failure) {
+    return BY_ID.values().stream().anyMatch(p -> p.isAuthFailure(failure));
+  }
+
+  /** The HTTP status of a camera answer carried by {@code failure}, as any plugin reads it; 0 when none does. */
+  public static int httpStatus(Throwable failure) {
+    return BY_ID.values().stream().mapToInt(p -> p.httpStatus(failure)).max().orElse(0);
+  }
+
   public static java.util.Set<String> ids() {
     return new java.util.TreeSet<>(BY_ID.keySet());
   }

@@ -26,6 +26,11 @@ public final class IsapiPlugin implements CameraPlugin {
   }
 
   @Override
+  public int httpStatus(Throwable failure) {
+    return failure instanceof IsapiClient.IsapiException e ? e.status() : 0;
+  }
+
+  @Override
   public PtzDriver ptz(Vertx vertx, String baseUrl, String user, String secret) {
     return new IsapiPtzDriver(new IsapiClient(vertx, baseUrl, user, secret));
   }

@@ -1,7 +1,6 @@
 package com.softdew.vms.control.camera;
 
 import com.softdew.vms.codec.Addresses;
-import com.softdew.vms.edge.isapi.IsapiClient;
 import com.softdew.vms.edge.rtsp.RtspProbe;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -99,9 +98,9 @@ public final class CameraHealthVerticle extends VerticleBase {
           .map(d -> new JsonObject().put("reachable", true).put("authenticated", true).put("status", 200).put("error", (String) null)
               .put("device", d))
           .recover(e -> Future.succeededFuture(new JsonObject()
-              .put("reachable", plugin.isAuthFailure(e) || e instanceof IsapiClient.IsapiException)
+              .put("reachable", plugin.isAuthFailure(e) || plugin.httpStatus(e) > 0)
               .put("authenticated", !plugin.isAuthFailure(e))
-              .put("status", e instanceof IsapiClient.IsapiException ie2 ? ie2.status() : 0).put("error", e.getMessage())))
+              .put("status", plugin.httpStatus(e)).put("error", e.getMessage())))
           .map(j -> j.put("millis", (System.nanoTime() - t0) / 1_000_000).put("via", plugin.id()));
     } else if (!t.rtspMain().isEmpty()) {
       // a short PLAY of the sub stream (main when there is none): what really arrives, not only that it answers

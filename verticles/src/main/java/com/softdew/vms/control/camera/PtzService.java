@@ -1,7 +1,6 @@
 package com.softdew.vms.control.camera;
 
 import com.softdew.vms.codec.Addresses;
-import com.softdew.vms.edge.isapi.IsapiClient;
 import com.softdew.vms.edge.ptz.PtzDriver;
 import com.softdew.vms.edge.ptz.PtzTourRunner;
 import com.softdew.vms.platform.http.ApiException;
@@ -77,9 +76,9 @@ public final class PtzService {
   public static <T> Future<T> camera(String cameraId, Future<T> call) {
     return call.recover(e -> {
       if (e instanceof ApiException) return Future.failedFuture(e);
-      boolean auth = com.softdew.vms.edge.plugin.CameraPlugins.ids().stream().anyMatch(id -> com.softdew.vms.edge.plugin.CameraPlugins.get(id).isAuthFailure(e))
+      boolean auth = com.softdew.vms.edge.plugin.CameraPlugins.isAuthFailure(e)
           || (e instanceof com.softdew.vms.edge.onvif.OnvifException oe && oe.isNotAuthorized());
-      boolean notFound = e instanceof IsapiClient.IsapiException ie2 && ie2.status() == 404;
+      boolean notFound = com.softdew.vms.edge.plugin.CameraPlugins.httpStatus(e) == 404;
       if (notFound) return Future.failedFuture(ApiException.notFound("camera " + cameraId + ": " + e.getMessage()));
       return Future.failedFuture(new ApiException(502, auth ? "camera-auth-failed" : "camera-unreachable",
           auth ? "Camera refused the credentials" : "Camera did not answer", "camera " + cameraId + ": " + e.getMessage(), null));
