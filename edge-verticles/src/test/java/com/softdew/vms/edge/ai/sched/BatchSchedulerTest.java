@@ -12,10 +12,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.softdew.vms.edge.ai.sched.BatchScheduler.Item;
 import com.softdew.vms.edge.ai.sched.BatchScheduler.Options;
+import com.softdew.vms.model.Priority;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -231,7 +235,7 @@ class BatchSchedulerTest {
     BlockingQueue<Batch> q = record(s, gateStarted, gateRelease, "a");
     AtomicInteger drained = new AtomicInteger();
     AtomicReference<String> drainThread = new AtomicReference<>();
-    List<Integer> depthAtDrain = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<Integer> depthAtDrain = new CopyOnWriteArrayList<>();
     s.onDrained("a", () -> {
       drained.incrementAndGet();
       drainThread.set(Thread.currentThread().getName());
@@ -295,6 +299,48 @@ class BatchSchedulerTest {
     assertEquals(0, s.depth("a"));
     assertFalse(s.offer("a", CRITICAL, "late"));
     assertTrue(reg.find("vms.ai.queue.depth").gauges().isEmpty(), "gauges are removed");
+  }
+
+  @Test
+  void concurrentProducersLoseNothingAndBatchesStayWithinOneModelAndClass() throws Exception {
+    int producers = 4;
+    int perProducer = 500;
+    BatchScheduler<String> s = new BatchScheduler<>("stress", new Options(3, 8, 1, 32, 0), null);
+    open.add(s);
+    Set<String> seen = ConcurrentHashMap.newKeySet();
+    AtomicInteger duplicates = new AtomicInteger();
+    AtomicInteger badBatches = new AtomicInteger();
+    CountDownLatch all = new CountDownLatch(producers * perProducer);
+    for (String model : List.of("a", "b")) {
+      s.register(model, (m, b) -> {
+        boolean ok = !b.isEmpty() && b.size() <= 8;
+        for (Item<String> it : b) {
+          ok &= it.priority() == b.get(0).priority() && it.value().startsWith(m + ":");
+          if (!seen.add(it.value())) duplicates.incrementAndGet();
+          all.countDown();
+        }
+        if (!ok) badBatches.incrementAndGet();
+      });
+    }
+    List<Thread> threads = new ArrayList<>();
+    for (int p = 0; p < producers; p++) {
+      int id = p;
+      Thread t = new Thread(() -> {
+        for (int i = 0; i < perProducer; i++) {
+          String model = i % 2 == 0 ? "a" : "b";
+          Priority prio = Priority.values()[(i / 2 + id) % 4];
+          while (!s.offer(model, prio, model + ":" + id + ":" + i)) Thread.yield(); // full: retry
+        }
+      }, "producer-" + p);
+      threads.add(t);
+      t.start();
+    }
+    for (Thread t : threads) t.join();
+    assertTrue(all.await(60, TimeUnit.SECONDS), "items lost: " + all.getCount());
+    assertEquals(producers * perProducer, seen.size());
+    assertEquals(0, duplicates.get());
+    assertEquals(0, badBatches.get(), "a batch mixed models or classes, or exceeded maxBatch");
+    assertEquals(0, s.depth("a") + s.depth("b"));
   }
 
   @Test
