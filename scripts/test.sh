@@ -13,6 +13,7 @@ ensure_postgres
 ensure_psql
 ensure_redis
 apt_install curl ffmpeg gstreamer1.0-tools gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav
+bash "$ROOT/scripts/fetch-footage.sh" >/dev/null   # real pedestrian footage for the people models' tests (cached)
 ensure_node
 cd "$ROOT"
 log "mvn -B verify $*"
