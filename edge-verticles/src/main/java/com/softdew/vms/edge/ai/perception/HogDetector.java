@@ -31,7 +31,7 @@ import org.bytedeco.opencv.opencv_objdetect.HOGDescriptor;
  * SVM margin {@code w}. Calls are serialised (OpenCV parallelises one call over its own threads).
  */
 public final class HogDetector implements ObjectDetector {
-  /** Tuning; {@link #defaults()} suits 640x480 frames with people 60-200 px tall. */
+  /** Tuning; {@link #defaults()} suits 640x480 frames with people 50-300 px tall (upscale 1.5: the 64x128 window then finds people from ~75 px). */
   public record Options(double upscale, double hitThreshold, int winStride, int padding, double scale, double groupThreshold,
       double minConfidence, Path vehicleCascade) {
     public Options {
@@ -41,7 +41,7 @@ public final class HogDetector implements ObjectDetector {
     }
 
     public static Options defaults() {
-      return new Options(1.0, 0.0, 8, 8, 1.05, 2, 0.3, null);
+      return new Options(1.5, 0.0, 8, 8, 1.05, 2, 0.3, null);
     }
 
     public Options withUpscale(double u) {
