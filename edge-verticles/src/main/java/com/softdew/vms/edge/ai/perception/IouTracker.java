@@ -201,7 +201,20 @@ public final class IouTracker {
         Detection d = detections.get(j);
         if (!d.objectClass().equals(t.cls)) continue;
         double iou = tb.iou(d.box());
-        if (iou >= options.iouMin()) pairs.add(new double[] {iou, i, j, t.id != null ? 1 : 0});
+        if (iou >= options.iouMin()) {
+          pairs.add(new double[] {iou, i, j, t.id != null ? 1 : 0});
+        } else {
+          // small or fast objects at a low frame rate (and new tracks, which have no velocity yet) may not
+          // overlap their prediction: accept a jump of up to one box height to a box of similar size,
+          // ranked below every IoU match
+          Box b = d.box();
+          double h = Math.max(tb.h(), b.h());
+          double dist = Math.hypot(tb.cx() - b.cx(), tb.cy() - b.cy());
+          double sizeRatio = b.area() / Math.max(1e-9, tb.area());
+          if (dist < h && sizeRatio > 0.5 && sizeRatio < 2) {
+            pairs.add(new double[] {options.iouMin() * 0.99 * (1 - dist / h), i, j, t.id != null ? 1 : 0});
+          }
+        }
       }
     }
     // born tracks first at equal IoU, then the highest IoU

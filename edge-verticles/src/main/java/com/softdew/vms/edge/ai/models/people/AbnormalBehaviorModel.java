@@ -35,11 +35,12 @@ import org.bytedeco.opencv.opencv_core.Size;
  *   <li><b>running</b>: a track's foot point moves faster than {@code runSpeed} box-heights per second
  *       (measured over the last second; walking is ~0.5-0.9, running 1.5-3) for {@code runSeconds};
  *   <li><b>loitering</b>: a track present for {@code loiterSeconds} whose foot point stayed, over that
- *       time, within a box of area below {@code loiterArea} box-heights²;
+ *       time, within a square of area below {@code loiterArea} box-heights² (4 = a square 2 box-heights wide);
  *   <li><b>fighting</b>: two or more people closer than {@code fightDistance} box-heights (centre to
- *       centre) whose union box shows chaotic motion: the Farneback optical flow (OpenCV) between the
- *       previous and this frame, minus its mean (walking together is a common translation), has a mean
- *       magnitude above {@code fightEnergy} box-heights per second, for {@code fightSeconds}.
+ *       centre) whose union box (upper 60 %: heads, arms, torsos; legs move in plain walking too) shows motion their tracks do not explain: the Farneback optical flow
+ *       (OpenCV) between the previous and this frame, of the pixels that move, minus the pair's tracked
+ *       velocity (walking together moves with the boxes), averaged over the box, above {@code fightEnergy}
+ *       box-heights per second on average over the last {@code fightSeconds}.
  * </ul>
  * Speeds are relative to the person's box height, so they hold at any distance from the camera.
  */
@@ -51,10 +52,10 @@ public final class AbnormalBehaviorModel implements AnalyticsModel {
       ConfigKey.decimal("runSpeed", 1.5, 0.1, 50, "box-heights per second above which a person runs"),
       ConfigKey.decimal("runSeconds", 0.5, 0, 60, "seconds of running before the alarm"),
       ConfigKey.decimal("loiterSeconds", 30, 1, 86_400, "seconds a person must stay to loiter"),
-      ConfigKey.decimal("loiterArea", 4, 0.01, 10_000, "largest area (box-heights²) the foot point may cover while loitering"),
+      ConfigKey.decimal("loiterArea", 4, 0.01, 10_000, "largest square (box-heights²) the foot point may wander in while loitering"),
       ConfigKey.decimal("fightDistance", 1.0, 0.1, 10, "centre distance (box-heights) under which two people are close"),
-      ConfigKey.decimal("fightEnergy", 0.6, 0.01, 100, "residual optical-flow speed (box-heights per second) of a fight"),
-      ConfigKey.decimal("fightSeconds", 1.0, 0, 60, "seconds of fight-like motion before the alarm"),
+      ConfigKey.decimal("fightEnergy", 0.2, 0.01, 100, "mean fight-like motion energy (box-heights per second) over fightSeconds"),
+      ConfigKey.decimal("fightSeconds", 1.0, 0, 60, "window over which the fight energy is averaged"),
       ConfigKey.decimal("minConfidence", 0.3, 0, 1, "detections below are ignored")));
 
   @Override
@@ -104,7 +105,7 @@ public final class AbnormalBehaviorModel implements AnalyticsModel {
       return dist / (hSum / n) / ((last.pts() - first.pts()) / 1000.0);
     }
 
-    /** Area (box-heights²) of the box holding the foot points of the last {@code windowMs}. */
+    /** Area (box-heights²) of the smallest square holding the foot points of the last {@code windowMs}. */
     double area(long windowMs) {
       Sample last = samples.peekLast();
       double x0 = Double.MAX_VALUE, y0 = Double.MAX_VALUE, x1 = -Double.MAX_VALUE, y1 = -Double.MAX_VALUE, hSum = 0;
@@ -116,7 +117,8 @@ public final class AbnormalBehaviorModel implements AnalyticsModel {
         n++;
       }
       double h = hSum / n;
-      return (x1 - x0) * (y1 - y0) / (h * h);
+      double side = Math.max(x1 - x0, y1 - y0);
+      return side * side / (h * h);
     }
   }
 
@@ -125,7 +127,7 @@ public final class AbnormalBehaviorModel implements AnalyticsModel {
     private final TrackMemory<History> histories = new TrackMemory<>(ID, 1024, 10_000);
     private Mat prevGray;
     private long prevPts = Long.MIN_VALUE;
-    private long fightSince = -1;
+    private final Deque<double[]> fightSamples = new ArrayDeque<>(); // [pts, energy] of the last fightSeconds
 
     Session(CameraContext c) {
       super(ID, c, Set.of("person"), c.params().getDouble("minConfidence"));
@@ -198,7 +200,9 @@ public final class AbnormalBehaviorModel implements AnalyticsModel {
             Box a = people.get(i).box(), b = people.get(j).box();
             double h = (a.h() + b.h()) / 2;
             if (Math.hypot(a.cx() - b.cx(), a.cy() - b.cy()) > fightDistance * h) continue;
-            double e = residualFlow(prevGray, f.gray(), union(a, b, f.width(), f.height()), h, (now - prevPts) / 1000.0);
+            JsonObject va = people.get(i).attributes(), vb = people.get(j).attributes();
+            double ex = (va.getDouble("vx", 0.0) + vb.getDouble("vx", 0.0)) / 2, ey = (va.getDouble("vy", 0.0) + vb.getDouble("vy", 0.0)) / 2;
+            double e = residualFlow(prevGray, f.gray(), union(a, b, f.width(), f.height()), h, (now - prevPts) / 1000.0, ex, ey);
             attrs.get(people.get(i).trackId()).put("fightEnergy", Math.round(e * 100) / 100.0);
             attrs.get(people.get(j).trackId()).put("fightEnergy", Math.round(e * 100) / 100.0);
             if (e > best) {
@@ -208,34 +212,40 @@ public final class AbnormalBehaviorModel implements AnalyticsModel {
           }
         }
       }
-      if (best > fightEnergy) {
-        if (fightSince < 0) fightSince = now;
-        if (now - fightSince >= fightMs) {
-          alarms.add(new Alarm(ID, null, FIGHTING, Math.min(1, 0.5 + 0.5 * (best / fightEnergy - 1)), String.format(Locale.ROOT,
-              "fight-like motion: %s close together, residual flow %.2f box-heights/s > %.2f for %s", pair, best, fightEnergy,
-              seconds((now - fightSince) / 1000.0))));
-        }
-      } else {
-        fightSince = -1;
+      // the energy flickers frame to frame (a punch, a pause): average it over the last fightSeconds
+      if (prevGray != null) fightSamples.addLast(new double[] {now, best});
+      while (!fightSamples.isEmpty() && (now - fightSamples.peekFirst()[0] > fightMs || fightSamples.size() > 4096)) fightSamples.removeFirst();
+      double sum = 0;
+      for (double[] e : fightSamples) sum += e[1];
+      double avg = fightSamples.isEmpty() ? 0 : sum / fightSamples.size();
+      boolean covered = !fightSamples.isEmpty() && now - fightSamples.peekFirst()[0] >= fightMs * 0.8;
+      if (pair != null && covered && avg > fightEnergy) {
+        alarms.add(new Alarm(ID, null, FIGHTING, Math.min(1, 0.5 + 0.5 * (avg / fightEnergy - 1)), String.format(Locale.ROOT,
+            "fight-like motion: %s close together, motion energy %.2f box-heights/s > %.2f over %s", pair, avg, fightEnergy,
+            seconds(fightMs / 1000))));
       }
       if (prevGray == null) prevGray = new Mat();
       f.gray().copyTo(prevGray);
       prevPts = now;
     }
 
+    /** Upper 60 % of the union of the two boxes: heads, arms, torsos (legs move in plain walking too). */
     private static Rect union(Box a, Box b, int w, int h) {
       double x0 = Math.min(a.x(), b.x()), y0 = Math.min(a.y(), b.y());
-      double x1 = Math.max(a.x() + a.w(), b.x() + b.w()), y1 = Math.max(a.y() + a.h(), b.y() + b.h());
+      double x1 = Math.max(a.x() + a.w(), b.x() + b.w()), y1 = y0 + 0.6 * (Math.max(a.y() + a.h(), b.y() + b.h()) - y0);
       int ix0 = (int) Math.max(0, Math.floor(x0)), iy0 = (int) Math.max(0, Math.floor(y0));
       int ix1 = (int) Math.min(w, Math.ceil(x1)), iy1 = (int) Math.min(h, Math.ceil(y1));
       return new Rect(ix0, iy0, Math.max(1, ix1 - ix0), Math.max(1, iy1 - iy0));
     }
 
     /**
-     * Mean magnitude of the Farneback flow minus its mean vector inside {@code roi}, in box-heights per
-     * second. The ROI is downscaled to at most 96 px high first (cost, and the flow's window then spans a limb).
+     * Fight-like motion energy inside {@code roi}, in box-heights per second: the Farneback optical flow
+     * (OpenCV) of the pixels that move, minus the motion the tracker expects of the pair ({@code ex, ey}
+     * px/s: people walking together move with their boxes), summed and divided by the ROI's pixel count.
+     * Static background contributes nothing; limbs and bodies moving against their tracks do. The ROI is
+     * downscaled to at most 96 px high first (cost; the flow window then spans a limb).
      */
-    static double residualFlow(Mat prev, Mat cur, Rect roi, double boxH, double dtSeconds) {
+    static double residualFlow(Mat prev, Mat cur, Rect roi, double boxH, double dtSeconds, double ex, double ey) {
       double s = Math.min(1.0, 96.0 / roi.height());
       int w = Math.max(8, (int) Math.round(roi.width() * s)), h = Math.max(8, (int) Math.round(roi.height() * s));
       try (roi; Mat p0 = new Mat(prev, roi); Mat c0 = new Mat(cur, roi); Mat p = new Mat(); Mat c = new Mat(); Size size = new Size(w, h);
@@ -247,18 +257,16 @@ public final class AbnormalBehaviorModel implements AnalyticsModel {
         try (FloatPointer data = new FloatPointer(flow.data())) {
           data.get(v);
         }
-        double mx = 0, my = 0;
-        for (int i = 0; i < v.length; i += 2) {
-          mx += v[i];
-          my += v[i + 1];
-        }
+        double dt = Math.max(1e-3, dtSeconds);
+        double mx = ex * dt * s, my = ey * dt * s; // expected px per frame at scale s
+        double still = Math.max(0.3, 0.5 * Math.hypot(mx, my));
         int n = v.length / 2;
-        mx /= n;
-        my /= n;
         double res = 0;
-        for (int i = 0; i < v.length; i += 2) res += Math.hypot(v[i] - mx, v[i + 1] - my);
+        for (int i = 0; i < v.length; i += 2) {
+          if (Math.hypot(v[i], v[i + 1]) > still) res += Math.hypot(v[i] - mx, v[i + 1] - my);
+        }
         // px per frame at scale s → px per second at full size → box-heights per second
-        return res / n / s / Math.max(1e-3, dtSeconds) / boxH;
+        return res / n / s / dt / boxH;
       }
     }
 
