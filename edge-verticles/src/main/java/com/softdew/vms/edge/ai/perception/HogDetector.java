@@ -116,24 +116,26 @@ public final class HogDetector implements ObjectDetector {
       hog.detectMultiScale(in, rects, weights, options.hitThreshold(), stride, pad, options.scale(), options.groupThreshold(), false);
       long n = rects.size();
       for (int i = 0; i < n; i++) {
-        Rect r = rects.get(i);
         double w = i < weights.limit() ? weights.get(i) : 0;
         double conf = clamp01(1 - Math.exp(-Math.max(0, w)));
         if (conf < options.minConfidence()) continue;
-        // the detection window has a margin around the body: keep the inner 80 % (OpenCV peopledetect sample)
-        double x = (r.x() + r.width() * 0.1) / u, y = (r.y() + r.height() * 0.07) / u;
-        double bw = r.width() * 0.8 / u, bh = r.height() * 0.8 / u;
-        Box b = clip(x, y, bw, bh, f.width(), f.height());
-        if (b != null) found.add(new Detection(PERSON, conf, b));
+        try (Rect r = rects.get(i)) {
+          // the detection window has a margin around the body: keep the inner 80 % (OpenCV peopledetect sample)
+          double x = (r.x() + r.width() * 0.1) / u, y = (r.y() + r.height() * 0.07) / u;
+          double bw = r.width() * 0.8 / u, bh = r.height() * 0.8 / u;
+          Box b = clip(x, y, bw, bh, f.width(), f.height());
+          if (b != null) found.add(new Detection(PERSON, conf, b));
+        }
       }
     }
     if (vehicles != null) {
       try (RectVector rects = new RectVector()) {
         vehicles.detectMultiScale(gray, rects);
         for (int i = 0; i < rects.size(); i++) {
-          Rect r = rects.get(i);
-          Box b = clip(r.x(), r.y(), r.width(), r.height(), f.width(), f.height());
-          if (b != null) found.add(new Detection(VEHICLE, 0.5, b));
+          try (Rect r = rects.get(i)) {
+            Box b = clip(r.x(), r.y(), r.width(), r.height(), f.width(), f.height());
+            if (b != null) found.add(new Detection(VEHICLE, 0.5, b));
+          }
         }
       }
     }
