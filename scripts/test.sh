@@ -13,6 +13,8 @@ ensure_postgres
 ensure_psql
 ensure_redis
 apt_install curl ffmpeg gstreamer1.0-tools gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav
+# real pedestrian footage for the people models' tests (cached); without it those tests are skipped
+bash "$ROOT/scripts/fetch-footage.sh" >/dev/null || log "test footage could not be fetched: the footage tests will be skipped"
 ensure_node
 cd "$ROOT"
 log "mvn -B verify $*"
