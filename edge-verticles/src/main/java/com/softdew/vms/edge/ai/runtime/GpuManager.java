@@ -46,6 +46,7 @@ import org.slf4j.LoggerFactory;
 public final class GpuManager implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(GpuManager.class);
   private static final long MIB = 1024L * 1024;
+  private static volatile String firstFailure;
 
   /** One usable CUDA device with its retained primary context. */
   static final class Gpu {
@@ -113,6 +114,9 @@ public final class GpuManager implements AutoCloseable {
       } catch (Throwable t) {
         found.clear();
         reason = explain(t);
+        // after a failed native load JCuda only says NoClassDefFoundError: keep the first, real reason
+        if (t instanceof NoClassDefFoundError && firstFailure != null) reason = firstFailure;
+        else firstFailure = reason;
       }
     }
     GpuManager m = new GpuManager(found, found.isEmpty() ? reason : null, threads, budgetMb);

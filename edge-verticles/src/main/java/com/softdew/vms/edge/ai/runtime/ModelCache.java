@@ -171,11 +171,11 @@ public final class ModelCache<V extends AutoCloseable> implements AutoCloseable 
       long after = freeBytes == null ? -1 : freeBytes.getAsLong();
       synchronized (this) {
         e.value = v;
-        if (before >= 0 && after >= 0 && before - after > 0) {
+        if (!e.detached && before >= 0 && after >= 0 && before - after > 0 && before - after != e.bytes) {
           residentBytes += (before - after) - e.bytes;
           e.bytes = before - after;
+          if (residentBytes > budgetBytes) makeRoom(0, key);
         }
-        if (residentBytes > budgetBytes) makeRoom(0, key);
       }
       e.loading.complete(v);
     } else {

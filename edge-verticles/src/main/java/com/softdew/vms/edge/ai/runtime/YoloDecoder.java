@@ -49,10 +49,24 @@ public final class YoloDecoder {
   /** One kept detection: class index, score 0..1, box in network-input pixels (top-left, size). */
   public record Raw(int classIndex, float score, Box box) {}
 
+  /** The format by shape alone (see the class comment). */
   public static Format format(long[] shape) {
+    return format(shape, -1);
+  }
+
+  /**
+   * The format of an output with {@code classes} classes when the shape fits one layout for that
+   * count ([N, 4+C, A] or [N, A, 5+C]); by shape alone when {@code classes} is -1 or fits neither.
+   */
+  public static Format format(long[] shape, int classes) {
     if (shape.length != 3) throw new IllegalArgumentException("YOLO output must be 3-dimensional, got " + Arrays.toString(shape));
     long d1 = shape[1], d2 = shape[2];
     if (d1 <= 0 || d2 <= 0) throw new IllegalArgumentException("YOLO output dimensions must be known, got " + Arrays.toString(shape));
+    if (classes > 0) {
+      boolean cf = d1 == 4 + classes, al = d2 == 5 + classes;
+      if (cf && !al) return new Format(Layout.CHANNELS_FIRST, (int) d2, classes);
+      if (al && !cf) return new Format(Layout.ANCHORS_LAST, (int) d1, classes);
+    }
     if (d1 < d2) {
       if (d1 < 5) throw new IllegalArgumentException("channels-first YOLO output needs 4+C rows, got " + Arrays.toString(shape));
       return new Format(Layout.CHANNELS_FIRST, (int) d2, (int) d1 - 4);

@@ -92,27 +92,40 @@ public final class YoloNetwork {
       }
       TensorInfo out = (TensorInfo) s.getOutputInfo().values().iterator().next().getInfo();
       long[] oshape = out.getShape();
-      YoloDecoder.Format f;
+      String meta = s.getMetadata().getCustomMetadataValue("names").orElse(null);
+      List<String> metaNames = parseNames(meta);
+      List<Integer> hints = new ArrayList<>();
+      if (configuredLabels != null) hints.add(configuredLabels.size());
+      if (metaNames != null) hints.add(metaNames.size());
+      hints.add(COCO80.size());
       if (oshape.length == 3 && (oshape[1] <= 0 || oshape[2] <= 0)) {
-        f = probeFormat(s, settingName); // dimensions depend on the input size: run once to learn them
-      } else {
-        f = YoloDecoder.format(oshape);
+        oshape = probeShape(s); // dimensions depend on the input size: run once to learn them
       }
-      format = f;
-      labels = labels(configuredLabels, s.getMetadata().getCustomMetadataValue("names").orElse(null), f.classes(), settingName);
+      format = formatFor(oshape, hints);
+      labels = labels(configuredLabels, meta, format.classes(), settingName);
     }
     log.info("YOLO {}: input {} {}x{}, batch {}, output {} with {} classes ({}), on {}", model.getFileName(), inputName, inputSize, inputSize,
         fixedBatch < 0 ? "dynamic" : String.valueOf(fixedBatch), format.layout(), format.classes(),
         labels.size() > 6 ? labels.subList(0, 6) + "..." : labels, sessions.effectiveDevice().name());
   }
 
-  private YoloDecoder.Format probeFormat(OrtSession s, String settingName) throws Exception {
+  private long[] probeShape(OrtSession s) throws Exception {
     int n = fixedBatch > 0 ? fixedBatch : 1;
     float[] zeros = new float[n * 3 * inputSize * inputSize];
     try (OnnxTensor t = OnnxTensor.createTensor(sessions.environment(), FloatBuffer.wrap(zeros), new long[] {n, 3, inputSize, inputSize});
         OrtSession.Result r = s.run(Map.of(inputName, t))) {
-      return YoloDecoder.format(((OnnxTensor) r.get(0)).getInfo().getShape());
+      return ((OnnxTensor) r.get(0)).getInfo().getShape();
     }
+  }
+
+  /** The first class-count hint that fits one layout exactly, else the shape alone. */
+  static YoloDecoder.Format formatFor(long[] shape, List<Integer> hints) {
+    for (int c : hints) {
+      if (c <= 0) continue;
+      YoloDecoder.Format f = YoloDecoder.format(shape, c);
+      if (f.classes() == c) return f;
+    }
+    return YoloDecoder.format(shape);
   }
 
   private static final Pattern NAME = Pattern.compile("(\\d+)\\s*:\\s*['\"]([^'\"]*)['\"]");
@@ -174,7 +187,7 @@ public final class YoloNetwork {
         OnnxTensor t = OnnxTensor.createTensor(sessions.environment(), FloatBuffer.wrap(data), new long[] {n, 3, inputSize, inputSize});
         OrtSession.Result r = lease.value().run(Map.of(inputName, t))) {
       OnnxTensor o = (OnnxTensor) r.get(0);
-      YoloDecoder.Format got = YoloDecoder.format(o.getInfo().getShape());
+      YoloDecoder.Format got = YoloDecoder.format(o.getInfo().getShape(), format.classes());
       if (!got.equals(format)) throw new IllegalStateException(model + ": output format changed from " + format + " to " + got);
       FloatBuffer fb = o.getFloatBuffer();
       raw = new float[fb.remaining()];
