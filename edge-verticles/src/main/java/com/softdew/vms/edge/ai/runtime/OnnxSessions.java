@@ -37,25 +37,51 @@ public final class OnnxSessions implements AutoCloseable {
   public static final double MEMORY_FACTOR = 2.0;
   private static final Map<String, OnnxSessions> SHARED = new HashMap<>();
 
+  private static volatile GpuManager installedGpu;
+  private static volatile MeterRegistry installedRegistry;
+
   private final OrtEnvironment env = OrtEnvironment.getEnvironment();
   private final InferenceDevice device;
   private final int threads;
   private final ModelCache<OrtSession> cache;
+  private final GpuManager gpu;
+  private final ThreadLocal<GpuPreprocess> gpuPreprocess = new ThreadLocal<>();
   private volatile String cudaFailure;
+  private volatile String gpuPreprocessFailure;
 
   public OnnxSessions(InferenceDevice device, int threads, ModelCache<OrtSession> cache) {
+    this(device, threads, cache, null);
+  }
+
+  private OnnxSessions(InferenceDevice device, int threads, ModelCache<OrtSession> cache, GpuManager gpu) {
     if (threads < 1) throw new IllegalArgumentException("threads must be >= 1");
     this.device = Objects.requireNonNull(device, "device");
     this.threads = threads;
     this.cache = Objects.requireNonNull(cache, "cache");
+    this.gpu = gpu;
   }
 
-  /** Sessions on the GPU manager's preferred device with its budget; settings {@code threads}. */
+  /**
+   * Sessions on the GPU manager's preferred device with its budget (free memory measured with
+   * cuMemGetInfo), CUDA preprocessing when that device is a GPU; settings {@code threads}.
+   */
   public static OnnxSessions create(GpuManager gpu, MeterRegistry registryOrNull) {
-    InferenceDevice d = gpu.preferred();
+    return create(gpu, gpu.preferred(), gpu.cpuThreads(), registryOrNull);
+  }
+
+  private static OnnxSessions create(GpuManager gpu, InferenceDevice d, int threads, MeterRegistry registryOrNull) {
     ModelCache<OrtSession> cache = new ModelCache<>("onnx", d, gpu.memoryBudgetBytes(d), d.isGpu() ? () -> gpu.freeMemory(d) : null,
         registryOrNull);
-    return new OnnxSessions(d, gpu.cpuThreads(), cache);
+    return new OnnxSessions(d, threads, cache, gpu);
+  }
+
+  /**
+   * Called once by the host at start: {@link #shared} then sizes caches with the manager's budgets,
+   * measures GPU memory and preprocesses on the GPU, and registers metrics in {@code registryOrNull}.
+   */
+  public static void install(GpuManager gpu, MeterRegistry registryOrNull) {
+    installedGpu = gpu;
+    installedRegistry = registryOrNull;
   }
 
   /**
@@ -69,12 +95,16 @@ public final class OnnxSessions implements AutoCloseable {
     String key = d.kind() + ":" + d.ordinal() + ":" + threads;
     synchronized (SHARED) {
       return SHARED.computeIfAbsent(key, k -> {
-        MeterRegistry reg = null;
-        try {
-          reg = BackendRegistries.getDefaultNow();
-        } catch (Throwable ignored) {
-          // metrics not configured
+        MeterRegistry reg = installedRegistry;
+        if (reg == null) {
+          try {
+            reg = BackendRegistries.getDefaultNow();
+          } catch (Throwable ignored) {
+            // metrics not configured
+          }
         }
+        GpuManager g = installedGpu;
+        if (g != null && g.devices().contains(d)) return create(g, d, threads, reg);
         long budget = d.isGpu() && d.memoryBytes() > 0 ? (long) (d.memoryBytes() * 0.8) : cpuBudget();
         return new OnnxSessions(d, threads, new ModelCache<>("onnx", d, budget, null, reg));
       });
@@ -138,6 +168,31 @@ public final class OnnxSessions implements AutoCloseable {
     o.setInterOpNumThreads(1);
     o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
     return o;
+  }
+
+  /**
+   * {@link Preprocess#letterboxNchw} where the sessions run: the CUDA kernel (one per calling thread)
+   * when they run on a GPU of an installed/given {@link GpuManager}, else OpenCV on the CPU. A kernel
+   * that cannot be built (no libnvrtc) is logged once and the CPU path used from then on.
+   */
+  public Preprocess.Batch letterboxNchw(java.util.List<com.softdew.vms.edge.ai.FrameView> frames, int size) {
+    if (gpu == null || !effectiveDevice().isGpu() || gpuPreprocessFailure != null) return Preprocess.letterboxNchw(frames, size);
+    GpuPreprocess p = gpuPreprocess.get();
+    if (p == null) {
+      try {
+        p = GpuPreprocess.create(gpu, device);
+        gpuPreprocess.set(p);
+      } catch (Throwable t) {
+        synchronized (this) {
+          if (gpuPreprocessFailure == null) {
+            gpuPreprocessFailure = String.valueOf(t.getMessage()).lines().findFirst().orElse(t.toString());
+            log.warn("GPU preprocessing unavailable on cuda:{} ({}); letterboxing on the CPU", device.ordinal(), gpuPreprocessFailure);
+          }
+        }
+        return Preprocess.letterboxNchw(frames, size);
+      }
+    }
+    return p.letterboxNchw(frames, size);
   }
 
   /** Where sessions run: the requested device, or the CPU after the CUDA provider failed. */

@@ -173,7 +173,7 @@ public final class YoloNetwork {
   }
 
   private List<List<Found>> run(List<FrameView> part, float minScore, float iou) throws Exception {
-    Preprocess.Batch b = Preprocess.letterboxNchw(part, inputSize);
+    Preprocess.Batch b = sessions.letterboxNchw(part, inputSize);
     int n = part.size();
     float[] data = b.data();
     if (fixedBatch > 0 && n < fixedBatch) {
