@@ -176,7 +176,7 @@ public final class OnnxSessions implements AutoCloseable {
    * that cannot be built (no libnvrtc) is logged once and the CPU path used from then on.
    */
   public Preprocess.Batch letterboxNchw(java.util.List<com.softdew.vms.edge.ai.FrameView> frames, int size) {
-    if (gpu == null || !effectiveDevice().isGpu() || gpuPreprocessFailure != null) return Preprocess.letterboxNchw(frames, size);
+    if (!gpuPreprocessing()) return Preprocess.letterboxNchw(frames, size);
     GpuPreprocess p = gpuPreprocess.get();
     if (p == null) {
       try {
@@ -193,6 +193,11 @@ public final class OnnxSessions implements AutoCloseable {
       }
     }
     return p.letterboxNchw(frames, size);
+  }
+
+  /** True when {@link #letterboxNchw} uses (or will try) the CUDA kernel. */
+  public boolean gpuPreprocessing() {
+    return gpu != null && effectiveDevice().isGpu() && gpuPreprocessFailure == null;
   }
 
   /** Where sessions run: the requested device, or the CPU after the CUDA provider failed. */

@@ -172,19 +172,50 @@ public final class YoloNetwork {
     return out;
   }
 
-  private List<List<Found>> run(List<FrameView> part, float minScore, float iou) throws Exception {
-    Preprocess.Batch b = sessions.letterboxNchw(part, inputSize);
-    int n = part.size();
-    float[] data = b.data();
-    if (fixedBatch > 0 && n < fixedBatch) {
-      int per = 3 * inputSize * inputSize;
-      data = Arrays.copyOf(data, fixedBatch * per);
-      Arrays.fill(data, n * per, data.length, Preprocess.PAD / 255f);
-      n = fixedBatch;
+  /**
+   * Direct input buffers reused across runs (bounded: at most {@link #POOLED_INPUTS} kept, extra ones
+   * under concurrency are dropped after use). ONNX Runtime reads a direct buffer in place; a heap
+   * array would be copied into a fresh direct buffer on every run.
+   */
+  static final int POOLED_INPUTS = 4;
+  private final java.util.concurrent.ArrayBlockingQueue<FloatBuffer> inputs = new java.util.concurrent.ArrayBlockingQueue<>(POOLED_INPUTS);
+
+  private FloatBuffer input(int floats) {
+    FloatBuffer b = inputs.poll();
+    if (b == null || b.capacity() < floats) {
+      b = java.nio.ByteBuffer.allocateDirect(floats * Float.BYTES).order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
     }
+    b.clear();
+    return b;
+  }
+
+  private List<List<Found>> run(List<FrameView> part, float minScore, float iou) throws Exception {
+    int n = part.size();
+    int runN = fixedBatch > 0 ? fixedBatch : n;
+    int per = 3 * inputSize * inputSize;
+    FloatBuffer in = input(runN * per);
+    List<com.softdew.vms.edge.ai.FrameGeometry> geoms;
+    try {
+      if (sessions.gpuPreprocessing()) {
+        Preprocess.Batch b = sessions.letterboxNchw(part, inputSize);
+        in.put(b.data());
+        geoms = b.geometries();
+      } else {
+        geoms = Preprocess.letterboxInto(part, inputSize, in);
+      }
+      while (in.position() < runN * per) in.put(Preprocess.PAD / 255f); // fixed batch: pad with grey frames
+      in.flip();
+      return decodeRun(part, geoms, in, runN, minScore, iou);
+    } finally {
+      inputs.offer(in);
+    }
+  }
+
+  private List<List<Found>> decodeRun(List<FrameView> part, List<com.softdew.vms.edge.ai.FrameGeometry> geoms, FloatBuffer in, int n,
+      float minScore, float iou) throws Exception {
     float[] raw;
     try (ModelCache<OrtSession>.Lease lease = sessions.open(model);
-        OnnxTensor t = OnnxTensor.createTensor(sessions.environment(), FloatBuffer.wrap(data), new long[] {n, 3, inputSize, inputSize});
+        OnnxTensor t = OnnxTensor.createTensor(sessions.environment(), in, new long[] {n, 3, inputSize, inputSize});
         OrtSession.Result r = lease.value().run(Map.of(inputName, t))) {
       OnnxTensor o = (OnnxTensor) r.get(0);
       YoloDecoder.Format got = YoloDecoder.format(o.getInfo().getShape(), format.classes());
@@ -195,7 +226,7 @@ public final class YoloNetwork {
     }
     List<List<Found>> out = new ArrayList<>(part.size());
     for (int i = 0; i < part.size(); i++) {
-      FrameGeometry g = b.geometries().get(i);
+      FrameGeometry g = geoms.get(i);
       List<Found> found = new ArrayList<>();
       for (YoloDecoder.Raw d : YoloDecoder.decode(raw, i, format, minScore, iou)) {
         Box src = clip(g.toSource(d.box()), g.srcW(), g.srcH());
