@@ -59,7 +59,7 @@ BARS=$(echo "$RAW" | awk '$2=="preprocess" {print $3, $4} $2=="model" && $4!="sk
     echo "|---|---|---|---|"
     echo "$RAW" | awk '$2=="model" { if ($4=="skipped") { r=$5; for (i=6;i<=NF;i++) r=r " " $i; print "| " $3 " | skipped: " r " | | |" } else print "| " $3 " | " $4 " | " $5 " | " $6 " |" }'
   else
-    echo "No model in the catalog of this build (META-INF/services/com.softdew.vms.edge.ai.AnalyticsModel lists none)."
+    echo "No model in the catalog of this build (nothing registered in META-INF/services/com.softdew.vms.edge.ai.AnalyticsModel)."
   fi
   echo
   echo "## ONNX YOLO detector, unbatched vs batched"

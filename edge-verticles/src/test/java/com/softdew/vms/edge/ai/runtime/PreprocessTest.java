@@ -81,4 +81,34 @@ class PreprocessTest {
       assertEquals(10 / 255f, at(b, 0, 0, 0, 0), 1e-6);
     }
   }
+
+  @Test
+  void concurrentCallsWithPooledScratchGiveTheSameResult() throws Exception {
+    List<FrameView> frames = new java.util.ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      byte[] px = Frames.canvas(160 + i * 40, 120, 20 * i, 100, 200 - 20 * i);
+      Frames.fill(px, 160 + i * 40, 10 * i, 5, 30, 40, 255, 255, 0);
+      frames.add(Frames.view(i, 160 + i * 40, 120, px));
+    }
+    try {
+      float[] expected = Preprocess.letterboxNchw(frames, 48).data();
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+      try {
+        List<java.util.concurrent.Future<float[]>> got = new java.util.ArrayList<>();
+        for (int t = 0; t < 12; t++) got.add(pool.submit(() -> Preprocess.letterboxNchw(frames, 48).data()));
+        for (java.util.concurrent.Future<float[]> f : got) assertArrayEquals(expected, f.get());
+      } finally {
+        pool.shutdownNow();
+      }
+      // into a direct buffer at an offset: same floats
+      java.nio.FloatBuffer direct = java.nio.ByteBuffer.allocateDirect((expected.length + 5) * 4).order(java.nio.ByteOrder.nativeOrder())
+          .asFloatBuffer();
+      direct.position(5);
+      Preprocess.letterboxInto(frames, 48, direct);
+      assertEquals(expected.length + 5, direct.position());
+      for (int i = 0; i < expected.length; i++) assertEquals(expected[i], direct.get(5 + i));
+    } finally {
+      frames.forEach(FrameView::close);
+    }
+  }
 }
