@@ -75,6 +75,7 @@ public final class PipelineAgentVerticle extends VerticleBase {
   private Message<JsonObject> waiting;
   private MessageConsumer<JsonObject> assignConsumer;
   private long timer = -1;
+  private volatile boolean stopped;
 
   public PipelineAgentVerticle(Stores stores, Path dataDir, Settings settings, MeterRegistry registry) {
     this.stores = stores;
@@ -116,13 +117,18 @@ public final class PipelineAgentVerticle extends VerticleBase {
   public Future<?> stop() {
     if (timer >= 0) vertx.cancelTimer(timer);
     heartbeat(true);
+    stopped = true;
     List<CameraPipeline> all = List.copyOf(running.values());
     running.clear();
     signature.clear();
-    return vertx.executeBlocking(() -> {
-      all.forEach(CameraPipeline::close);
-      return null;
-    }, false).compose(v -> ownDispatcher == null ? Future.succeededFuture() : ownDispatcher.close());
+    List<Future<Void>> closing = new ArrayList<>();
+    for (CameraPipeline p : all) { // in parallel: a close waits for the ingest thread and flushes the writer
+      closing.add(vertx.executeBlocking(() -> {
+        p.close();
+        return (Void) null;
+      }, false));
+    }
+    return Future.join(closing).transform(v -> ownDispatcher == null ? Future.succeededFuture() : ownDispatcher.close());
   }
 
   public String nodeId() {
@@ -140,12 +146,17 @@ public final class PipelineAgentVerticle extends VerticleBase {
   }
 
   private void heartbeat(boolean leaving) {
+    if (stopped) return;
     vertx.eventBus().publish(Addresses.PIPELINE_AGENT_HEARTBEAT, new JsonObject().put("nodeId", nodeId)
         .put("capacity", leaving ? 0 : settings.capacity()).put("running", new JsonArray(new ArrayList<>(new TreeSet<>(running.keySet()))))
         .put("epoch", epoch).put("leaving", leaving).put("at", Instant.now().toString()));
   }
 
   private void onAssign(Message<JsonObject> m) {
+    if (stopped) {
+      m.fail(503, "agent stopping");
+      return;
+    }
     JsonObject b = m.body();
     long e = b.getLong("epoch", 0L);
     long s = b.getLong("seq", 0L);
@@ -188,18 +199,24 @@ public final class PipelineAgentVerticle extends VerticleBase {
         }, false).onSuccess(v -> LOG.info("agent {}: pipeline of {} stopped{}", nodeId, key, want == null ? "" : " (spec changed)")));
       }
     }
-    Future<Void> stopped = Future.join(steps).mapEmpty();
-    stopped.transform(x -> {
+    Future<Void> closing = Future.join(steps).mapEmpty();
+    closing.transform(x -> {
       List<Future<Void>> starts = new ArrayList<>();
       for (CameraPipeline.Spec spec : wanted.values()) {
         if (running.containsKey(spec.key())) continue;
         String sig = spec.toJson().encode();
-        starts.add(CameraPipeline.start(vertx, segments, dispatcher, spec, registry).map(p -> {
+        starts.add(CameraPipeline.start(vertx, segments, dispatcher, spec, registry).compose(p -> {
+          if (stopped) { // stopped while it started: do not leave it behind
+            return vertx.executeBlocking(() -> {
+              p.close();
+              return (Void) null;
+            }, false);
+          }
           running.put(spec.key(), p);
           signature.put(spec.key(), sig);
           LOG.info("agent {}: pipeline of {} started (epoch {}): models {}, {} s segments, {} s overlap", nodeId, spec.key(), epoch,
               spec.enabledModels().keySet(), spec.segmentLengthSeconds(), spec.overlapSeconds());
-          return (Void) null;
+          return Future.<Void>succeededFuture();
         }).recover(err -> {
           LOG.warn("agent {}: pipeline of {} not started: {}", nodeId, spec.key(), err.getMessage());
           return Future.succeededFuture();
@@ -207,6 +224,13 @@ public final class PipelineAgentVerticle extends VerticleBase {
       }
       return Future.join(starts);
     }).onComplete(ar -> {
+      if (stopped) {
+        m.fail(503, "agent stopping");
+        if (waiting != null) waiting.fail(503, "agent stopping");
+        waiting = null;
+        applying = false;
+        return;
+      }
       m.reply(reply());
       heartbeat(false);
       applying = false;

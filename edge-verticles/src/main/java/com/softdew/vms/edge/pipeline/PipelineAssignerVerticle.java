@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * lease is an entry of the cluster-wide async map {@code vms.pipeline} (Hazelcast IMap when clustered):
  * {@code assigner → "id|expiresAtMillis|epoch"}, taken with putIfAbsent, renewed every heartbeat by
  * compare-and-set (replaceIfPresent), taken over by compare-and-set once expired (3 heartbeats), and
- * released on stop. Each take-over raises the epoch; agents refuse assignments of an older epoch.
+ * released on stop (marked expired, not removed, so the epoch keeps rising). Each take-over raises the epoch; agents refuse assignments of an older epoch.
  *
  * <p><b>Liveness.</b> Agents publish heartbeats; one not heard for {@code missedBeats} periods, one that
  * announces it is leaving, or (clustered on Hazelcast) whose cluster member left, is dropped at once and
@@ -93,6 +93,7 @@ public final class PipelineAssignerVerticle extends VerticleBase {
   private long seq;
   private String leaseValue;
   private long timer = -1;
+  private boolean leaseBusy;
   private Counter reassignments;
   private MultiGauge perNode;
   private UUID membershipRegistration;
@@ -147,7 +148,9 @@ public final class PipelineAssignerVerticle extends VerticleBase {
     }
     if (!leader || leaseValue == null) return Future.succeededFuture();
     leader = false;
-    return map().compose(m -> m.removeIfPresent(LEASE, leaseValue)).recover(e -> Future.succeededFuture());
+    // expire it rather than remove it: the next holder takes it over with epoch + 1
+    String[] f = leaseValue.split("\\|");
+    return map().compose(m -> m.replaceIfPresent(LEASE, leaseValue, f[0] + "|0|" + f[2])).recover(e -> Future.succeededFuture());
   }
 
   /** The cameras to run: tenant/camera → {@link CameraPipeline.Spec#toJson()}. */
@@ -198,6 +201,8 @@ public final class PipelineAssignerVerticle extends VerticleBase {
     for (Agent a : List.copyOf(agents.values())) {
       if (a.lastSeen < deadline) drop(a.nodeId, "missed " + settings.missedBeats() + " heartbeats");
     }
+    if (leaseBusy) return; // the previous lease step is still running: never race our own compare-and-set
+    leaseBusy = true;
     String mine = assignerId + "|" + (now + settings.deadAfter().toMillis()) + "|";
     map().compose(m -> m.get(LEASE).compose(cur -> {
       if (cur == null) {
@@ -217,14 +222,14 @@ public final class PipelineAssignerVerticle extends VerticleBase {
       }
       return Future.succeededFuture((String) null);
     })).onComplete(ar -> {
+      leaseBusy = false;
       String held = ar.succeeded() ? ar.result() : null;
       if (ar.failed()) LOG.warn("assigner {}: lease check failed: {}", assignerId, ar.cause().toString());
       boolean was = leader;
       leaseValue = held;
       leader = held != null;
       if (leader && !was) {
-        epoch = Long.parseLong(held.split("\\|")[2]);
-        seq = 0;
+        epoch = Long.parseLong(held.split("\\|")[2]); // seq keeps rising: (epoch, seq) orders every message an agent gets
         agents.values().forEach(a -> a.sent = null);
         LOG.info("assigner {}: took the pipeline assignment lease, epoch {}", assignerId, epoch);
         vertx.eventBus().publish(Addresses.PIPELINE_AGENT_ROLLCALL, new JsonObject().put("assignerId", assignerId).put("epoch", epoch));
