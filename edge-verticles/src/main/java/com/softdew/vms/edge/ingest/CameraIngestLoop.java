@@ -196,6 +196,8 @@ public final class CameraIngestLoop implements AutoCloseable {
   private volatile String clock = "receive";
   private volatile String decoder = "software";
   private volatile String decoderReason = "hardware decode not requested";
+  private static final Map<String, AtomicInteger> DECODER_IN_USE = new java.util.concurrent.ConcurrentHashMap<>();
+  private volatile AtomicInteger decoderInUse;
   private volatile long qualityBitrate;
   private volatile double qualityFps;
   private long winStartNanos, winBytes, winFrames;
@@ -290,6 +292,7 @@ public final class CameraIngestLoop implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     if (thread.isAlive()) log.warn("camera {}: ingest thread still blocked after close", label);
+    if (decoderInUse != null) decoderInUse.set(0);
     setState(State.DOWN, "ingest stopped");
   }
 
@@ -299,8 +302,15 @@ public final class CameraIngestLoop implements AutoCloseable {
     String[] hw = probeHardwareDecoder(o.hwaccel);
     decoder = hw[0];
     decoderReason = hw[1];
-    Gauge.builder("vms.ingest.decoder", () -> running ? 1 : 0).description("1 for the decoder this camera uses")
-        .tags(Tags.of("tenant", o.tenantId, "camera", o.cameraId, "decoder", decoder)).register(registry);
+    // one value object per registry, camera and decoder: a restarted loop of the same camera updates the gauge
+    // Micrometer registered for its predecessor (a gauge keeps the object it was first registered with)
+    decoderInUse = DECODER_IN_USE.computeIfAbsent(System.identityHashCode(registry) + "/" + label + "/" + decoder, k -> {
+      AtomicInteger v = new AtomicInteger();
+      Gauge.builder("vms.ingest.decoder", v, AtomicInteger::get).description("1 for the decoder this camera uses")
+          .tags(Tags.of("tenant", o.tenantId, "camera", o.cameraId, "decoder", decoder)).register(registry);
+      return v;
+    });
+    decoderInUse.set(1);
     if (o.hwaccel == null || o.hwaccel.isBlank() || o.hwaccel.equalsIgnoreCase("none")) {
       log.info("camera {}: decoder {} ({})", label, decoder, decoderReason);
     } else {
