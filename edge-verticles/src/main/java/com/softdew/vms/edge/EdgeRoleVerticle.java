@@ -1,15 +1,20 @@
 package com.softdew.vms.edge;
 
+import com.softdew.vms.edge.pipeline.PipelineAgentVerticle;
 import com.softdew.vms.platform.config.VmsConfig;
 import com.softdew.vms.platform.launch.Role;
 import com.softdew.vms.platform.launch.RoleVerticle;
 import com.softdew.vms.platform.store.StoreKind;
+import io.vertx.core.Future;
+import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * Root verticle of an edge or worker node. It needs Kafka only (jobs out, detections out); ingest,
- * segmenting, recording and model workers plug in here as child verticles as their issues land.
+ * Root verticle of an edge or worker node. It needs Kafka only (jobs out, detections out). An edge
+ * node runs a {@link PipelineAgentVerticle} (when {@code pipeline.maxCameras} &gt; 0): the camera
+ * pipelines the control plane's assigner gives it over the clustered bus. Recording and model workers
+ * plug in here as child verticles as their issues land.
  */
 public class EdgeRoleVerticle extends RoleVerticle {
 
@@ -17,8 +22,23 @@ public class EdgeRoleVerticle extends RoleVerticle {
     super(role, cfg);
   }
 
+  private PipelineAgentVerticle agent;
+
   @Override
   protected Set<StoreKind> storeKinds() {
     return EnumSet.of(StoreKind.KAFKA);
+  }
+
+  @Override
+  protected Future<Void> deployServices() {
+    if (role != Role.EDGE || cfg.integer("pipeline.maxCameras") == 0) return Future.succeededFuture();
+    agent = new PipelineAgentVerticle(stores, Path.of(cfg.string("data.dir")),
+        PipelineAgentVerticle.Settings.of(cfg.integer("pipeline.maxCameras"), cfg.string("ingest.hwDecode")), registry);
+    return vertx.deployVerticle(agent).mapEmpty();
+  }
+
+  /** The pipeline agent of an edge node (null on a worker node or with pipeline.maxCameras 0). */
+  public PipelineAgentVerticle pipelineAgent() {
+    return agent;
   }
 }

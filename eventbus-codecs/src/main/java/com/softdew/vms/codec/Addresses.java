@@ -35,6 +35,32 @@ public final class Addresses {
   public static final String SEGMENT_WRITTEN = "vms.segment.written";
   /** Publish: a new or updated event (internal, all tenants). */
   public static final String EVENT_UPDATED = "vms.event.updated";
+  /**
+   * Publish: a pipeline agent (edge node running camera pipelines) announces itself every heartbeat
+   * {nodeId, capacity, running: [tenant/camera...], epoch, leaving, at}. Assigners track live agents from it.
+   */
+  public static final String PIPELINE_AGENT_HEARTBEAT = "vms.pipeline.agent.heartbeat";
+  /**
+   * Publish: the pipeline assigner (the one holding the lease) asks every agent to announce itself now
+   * (sent when it takes the lease, so a new assigner learns the fleet without waiting a heartbeat).
+   */
+  public static final String PIPELINE_AGENT_ROLLCALL = "vms.pipeline.agent.rollcall";
+  /**
+   * Publish: measured stream quality fell below (degraded=true) or came back above (degraded=false) an
+   * enabled model's needs {tenantId, cameraId, model, degraded, action keep|pause, reasons, source, at}.
+   */
+  public static final String PIPELINE_DEGRADED = "vms.pipeline.degraded";
+
+  /**
+   * Request/reply: the full camera assignment of one pipeline agent {assignerId, epoch, seq, cameras: [spec...]};
+   * the agent replies {nodeId, running: [...]} once the pipelines run as assigned. Specs carry camera
+   * credentials: run the clustered event bus over TLS in production.
+   */
+  public static String pipelineAgentAssign(String nodeId) {
+    if (nodeId == null || nodeId.isEmpty()) throw new IllegalArgumentException("node id required");
+    return "vms.pipeline.agent." + nodeId + ".assign";
+  }
+
   /** Publish: a watchdog incident. */
   public static final String INCIDENT_RAISED = "vms.incident.raised";
 

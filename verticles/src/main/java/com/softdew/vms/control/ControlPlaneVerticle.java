@@ -59,6 +59,7 @@ public class ControlPlaneVerticle extends RoleVerticle {
   private CameraService cameras;
   private CameraHealthVerticle cameraHealth;
   private com.softdew.vms.control.camera.PipelineSupervisorVerticle pipelines;
+  private com.softdew.vms.edge.pipeline.PipelineAgentVerticle pipelineAgent;
 
   public ControlPlaneVerticle(Role role, VmsConfig cfg) {
     super(role, cfg);
@@ -96,9 +97,17 @@ public class ControlPlaneVerticle extends RoleVerticle {
           return Future.all(vertx.deployVerticle(config), vertx.deployVerticle(licences), vertx.deployVerticle(cameraHealth));
         })
         .compose(v -> {
+          // the all-in-one node runs camera pipelines itself, as one agent among the cluster's edge nodes
           if (role != Role.ALL || cfg.integer("pipeline.maxCameras") == 0) return Future.succeededFuture();
-          pipelines = new com.softdew.vms.control.camera.PipelineSupervisorVerticle(stores, tenants, cameras, () -> config.service(),
-              java.nio.file.Path.of(cfg.string("data.dir")), cfg.integer("pipeline.maxCameras"), registry);
+          pipelineAgent = new com.softdew.vms.edge.pipeline.PipelineAgentVerticle(stores, java.nio.file.Path.of(cfg.string("data.dir")),
+              com.softdew.vms.edge.pipeline.PipelineAgentVerticle.Settings.of(cfg.integer("pipeline.maxCameras"), cfg.string("ingest.hwDecode")),
+              registry);
+          return vertx.deployVerticle(pipelineAgent).mapEmpty();
+        })
+        .compose(v -> {
+          // every control node computes the wanted pipelines; the one holding the lease assigns them to agents
+          pipelines = new com.softdew.vms.control.camera.PipelineSupervisorVerticle(tenants, cameras, () -> config.service(),
+              com.softdew.vms.edge.pipeline.PipelineAssignerVerticle.Settings.defaults(), registry);
           return vertx.deployVerticle(pipelines).mapEmpty();
         })
         .compose(v -> {
@@ -152,6 +161,11 @@ public class ControlPlaneVerticle extends RoleVerticle {
 
   public com.softdew.vms.control.camera.PipelineSupervisorVerticle pipelines() {
     return pipelines;
+  }
+
+  /** The camera pipeline agent of this node (role all with pipeline.maxCameras &gt; 0), else null. */
+  public com.softdew.vms.edge.pipeline.PipelineAgentVerticle pipelineAgent() {
+    return pipelineAgent;
   }
 
   public LicenceEnforcerVerticle licences() {

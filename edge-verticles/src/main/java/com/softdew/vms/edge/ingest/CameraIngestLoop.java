@@ -78,11 +78,20 @@ import org.slf4j.LoggerFactory;
  * "receive"}). Later sender reports (clock drift) are not followed: libavformat keeps the first mapping.
  *
  * <h2>Hardware decoding</h2>
- * Option {@code hwaccel} (e.g. {@code cuda}, {@code vaapi}, {@code qsv}, {@code auto}; default none) is
- * probed once per JVM with {@code av_hwdevice_ctx_create}; the grabber decodes in software in every case
- * and the reason is logged ({@link #decoder()}): no device here (no GPU, no /dev/dri), and even with a
- * device JavaCV's grabber offers no hook to attach {@code hw_device_ctx} before the decoder opens, so
- * hardware decoding is not wired yet.
+ * Option {@code hwaccel} (start-up key {@code ingest.hwDecode}: {@code auto|none|vaapi|cuda|qsv}) is
+ * probed once per JVM and device type with {@code av_hwdevice_ctx_create} ({@code auto} tries vaapi,
+ * cuda, qsv in that order). The decoder used and the reason of a fallback are logged once per camera
+ * when its loop starts, carried by every status event ({@code decoder}, {@code decoderReason}) and by
+ * the gauge {@code vms.ingest.decoder{tenant,camera,decoder}}. Today every camera decodes in
+ * software: no device on this machine (no /dev/dri, no CUDA driver), and even with a device JavaCV's
+ * grabber offers no hook to attach {@code hw_device_ctx} before the decoder opens, so a present device
+ * is reported ("present, not wired") and software decoding is used.
+ *
+ * <h2>Measured source quality</h2>
+ * {@link #measuredQuality()}: resolution and codec of the decoded stream, fps and bitrate over the last
+ * window of 5 s (the first after 2 s). Bytes are the sizes of the compressed video packets the grabber
+ * read (its packet, read after each frame; a packet that yields no frame, e.g. while the decoder
+ * fills, is not counted).
  *
  * <h2>Metrics</h2> (tags tenant, camera) {@code vms.ingest.drops}, {@code vms.ingest.up}, {@code
  * vms.ingest.frames.received} (frames the stream timestamps say the camera sent, including frames lost
@@ -127,7 +136,7 @@ public final class CameraIngestLoop implements AutoCloseable {
     public Options backoff(Duration initial, Duration max) { backoffInitial = initial; backoffMax = max; return this; }
     /** Fraction of random spread around each backoff delay (0.2 = ±20 %). */
     public Options jitter(double v) { jitter = v; return this; }
-    /** Hardware decode wish: none/null, auto, cuda, vaapi, qsv, vdpau, drm ... (probed, software fallback). */
+    /** Hardware decode wish (start-up key ingest.hwDecode): none/null, auto, cuda, vaapi, qsv ... (probed, software fallback). */
     public Options hwaccel(String v) { hwaccel = v; return this; }
     /** Decoder threads (0 = FFmpeg's choice). */
     public Options decoderThreads(int v) { decoderThreads = v; return this; }
@@ -148,7 +157,6 @@ public final class CameraIngestLoop implements AutoCloseable {
     t.setDaemon(true);
     return t;
   });
-  private static final Map<String, String> HW_PROBES = new java.util.concurrent.ConcurrentHashMap<>();
 
   static {
     String level = System.getProperty("vms.ffmpeg.loglevel", "fatal");
@@ -168,6 +176,7 @@ public final class CameraIngestLoop implements AutoCloseable {
   }
 
   private final Vertx vertx;
+  private final MeterRegistry registry;
   private final Options o;
   private final String label;
   private final FrameRing ring;
@@ -186,6 +195,14 @@ public final class CameraIngestLoop implements AutoCloseable {
   private volatile boolean stalled;
   private volatile String clock = "receive";
   private volatile String decoder = "software";
+  private volatile String decoderReason = "hardware decode not requested";
+  private static final Map<String, AtomicInteger> DECODER_IN_USE = new java.util.concurrent.ConcurrentHashMap<>();
+  private volatile AtomicInteger decoderInUse;
+  private volatile long qualityBitrate;
+  private volatile double qualityFps;
+  private long winStartNanos, winBytes, winFrames;
+  private long lastPktPts = Long.MIN_VALUE, lastPktDts = Long.MIN_VALUE;
+  private int lastPktSize = -1;
   private volatile String codec;
   private volatile long ttffMillis = -1, reconnectMillis = -1;
   private final AtomicLong sessions = new AtomicLong();
@@ -206,6 +223,7 @@ public final class CameraIngestLoop implements AutoCloseable {
   /** @param listener optional: called on the ingest thread with every normalised frame, after the ring push; must not block */
   public CameraIngestLoop(Vertx vertx, MeterRegistry registry, Options options, Consumer<NormalizedFrame> listener) {
     this.vertx = Objects.requireNonNull(vertx);
+    this.registry = Objects.requireNonNull(registry);
     this.o = options;
     Objects.requireNonNull(o.tenantId, "tenantId");
     Objects.requireNonNull(o.cameraId, "cameraId");
@@ -242,7 +260,18 @@ public final class CameraIngestLoop implements AutoCloseable {
 
   public FrameRing ring() { return ring; }
   public String clock() { return clock; }
+  /** "software" or the hardware device type the decoder uses. */
   public String decoder() { return decoder; }
+  /** Why the decoder is what it is (the fallback reason when hardware was asked for). */
+  public String decoderReason() { return decoderReason; }
+
+  /**
+   * What the camera really delivers (before normalisation): resolution, bitrate (bits/s), fps and codec
+   * as measured by this loop; 0 / null while not known yet (no frame, or less than 2 s of stream).
+   */
+  public com.softdew.vms.model.VideoJob.SourceQuality measuredQuality() {
+    return new com.softdew.vms.model.VideoJob.SourceQuality(normalizer.sourceSize(), qualityBitrate, qualityFps, codec);
+  }
   public synchronized State state() { return state; }
   public Thread thread() { return thread; }
 
@@ -263,13 +292,30 @@ public final class CameraIngestLoop implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     if (thread.isAlive()) log.warn("camera {}: ingest thread still blocked after close", label);
+    if (decoderInUse != null) decoderInUse.set(0);
     setState(State.DOWN, "ingest stopped");
   }
 
   // ------------------------------------------------------------------------------------ loop
 
   private void run() {
-    decoder = probeHardware(o.hwaccel);
+    String[] hw = probeHardwareDecoder(o.hwaccel);
+    decoder = hw[0];
+    decoderReason = hw[1];
+    // one value object per registry, camera and decoder: a restarted loop of the same camera updates the gauge
+    // Micrometer registered for its predecessor (a gauge keeps the object it was first registered with)
+    decoderInUse = DECODER_IN_USE.computeIfAbsent(System.identityHashCode(registry) + "/" + label + "/" + decoder, k -> {
+      AtomicInteger v = new AtomicInteger();
+      Gauge.builder("vms.ingest.decoder", v, AtomicInteger::get).description("1 for the decoder this camera uses")
+          .tags(Tags.of("tenant", o.tenantId, "camera", o.cameraId, "decoder", decoder)).register(registry);
+      return v;
+    });
+    decoderInUse.set(1);
+    if (o.hwaccel == null || o.hwaccel.isBlank() || o.hwaccel.equalsIgnoreCase("none")) {
+      log.info("camera {}: decoder {} ({})", label, decoder, decoderReason);
+    } else {
+      log.warn("camera {}: decoder {} ({})", label, decoder, decoderReason);
+    }
     long backoff = o.backoffInitial.toMillis();
     while (running) {
       String why;
@@ -313,6 +359,10 @@ public final class CameraIngestLoop implements AutoCloseable {
     AVFormatContext oc = g.getFormatContext();
     codec = g.getVideoCodecName();
     normalizer.resetTimeline();
+    int videoIndex = videoStreamIndex(oc);
+    winStartNanos = System.nanoTime();
+    winBytes = 0;
+    winFrames = 0;
     double srcFps = g.getFrameRate();
     long prevPts = Long.MIN_VALUE;
     boolean first = true;
@@ -361,6 +411,7 @@ public final class CameraIngestLoop implements AutoCloseable {
         if (gap > 1.5 * interval && gap < 5_000_000) lostHere = Math.round(gap / interval) - 1;
       }
       prevPts = f.timestamp;
+      meterPacket(g, videoIndex, now);
       decodedN.incrementAndGet();
       decoded.increment();
       receivedN.addAndGet(1 + lostHere);
@@ -477,6 +528,8 @@ public final class CameraIngestLoop implements AutoCloseable {
         .put("cameraId", o.cameraId)
         .put("state", s.name())
         .put("reason", why)
+        .put("decoder", decoder)
+        .put("decoderReason", decoderReason)
         .put("at", at.toString()));
   }
 
@@ -507,45 +560,105 @@ public final class CameraIngestLoop implements AutoCloseable {
     }
   }
 
+  private static final java.lang.reflect.Field PKT_FIELD = pktField();
+
+  private static java.lang.reflect.Field pktField() {
+    try {
+      java.lang.reflect.Field f = FFmpegFrameGrabber.class.getDeclaredField("pkt");
+      f.setAccessible(true);
+      return f;
+    } catch (Throwable t) {
+      log.warn("bitrate of camera streams cannot be measured (FFmpegFrameGrabber.pkt not accessible: {})", t.toString());
+      return null;
+    }
+  }
+
+  private static int videoStreamIndex(AVFormatContext oc) {
+    for (int i = 0; i < oc.nb_streams(); i++) {
+      if (oc.streams(i).codecpar().codec_type() == avutil.AVMEDIA_TYPE_VIDEO) return i;
+    }
+    return -1;
+  }
+
+  /** Counts the compressed size of the video packet behind the frame just grabbed; rolls the quality window. */
+  private void meterPacket(FFmpegFrameGrabber g, int videoIndex, long now) {
+    winFrames++;
+    if (PKT_FIELD != null && videoIndex >= 0) {
+      try {
+        org.bytedeco.ffmpeg.avcodec.AVPacket pkt = (org.bytedeco.ffmpeg.avcodec.AVPacket) PKT_FIELD.get(g);
+        if (pkt != null && !pkt.isNull() && pkt.stream_index() == videoIndex && pkt.size() > 0
+            && (pkt.pts() != lastPktPts || pkt.dts() != lastPktDts || pkt.size() != lastPktSize)) {
+          lastPktPts = pkt.pts();
+          lastPktDts = pkt.dts();
+          lastPktSize = pkt.size();
+          winBytes += pkt.size();
+        }
+      } catch (Throwable t) {
+        // leave the bitrate unknown
+      }
+    }
+    long elapsed = now - winStartNanos;
+    boolean firstWindow = qualityFps == 0;
+    if (elapsed >= (firstWindow ? 2_000_000_000L : 5_000_000_000L)) {
+      double secs = elapsed / 1e9;
+      qualityFps = Math.round(winFrames / secs * 100) / 100.0;
+      qualityBitrate = winBytes == 0 ? 0 : Math.round(winBytes * 8 / secs);
+      winStartNanos = now;
+      winBytes = 0;
+      winFrames = 0;
+    }
+  }
+
+  /** Device types {@code auto} tries, in order. */
+  public static final List<String> AUTO_ORDER = List.of("vaapi", "cuda", "qsv");
+  private static final Map<String, String[]> HW_DECODERS = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final Map<String, String> DEVICE_PROBES = new java.util.concurrent.ConcurrentHashMap<>();
+
   /**
-   * Hardware decode probe (once per JVM per name). Returns what {@link #decoder()} reports; always a
-   * software decoder here, with the reason.
+   * {decoder, reason}: the decoder a camera asking for {@code hwaccel} gets and why. Probes each device
+   * type once per JVM with {@code av_hwdevice_ctx_create}. Always "software" today (see the class comment).
    */
-  static String probeHardware(String hwaccel) {
-    if (hwaccel == null || hwaccel.isBlank() || hwaccel.equalsIgnoreCase("none")) return "software";
-    String key = hwaccel.toLowerCase(Locale.ROOT);
-    return HW_PROBES.computeIfAbsent(key, k -> {
-      List<String> known = new ArrayList<>();
-      for (int t = avutil.av_hwdevice_iterate_types(avutil.AV_HWDEVICE_TYPE_NONE); t != avutil.AV_HWDEVICE_TYPE_NONE;
-          t = avutil.av_hwdevice_iterate_types(t)) {
-        known.add(avutil.av_hwdevice_get_type_name(t).getString());
+  public static String[] probeHardwareDecoder(String hwaccel) {
+    if (hwaccel == null || hwaccel.isBlank() || hwaccel.equalsIgnoreCase("none")) {
+      return new String[] {"software", "hardware decode not requested"};
+    }
+    String k = hwaccel.toLowerCase(Locale.ROOT);
+    return HW_DECODERS.computeIfAbsent(k, key -> {
+      List<String> tried = key.equals("auto") ? AUTO_ORDER : List.of(key);
+      List<String> why = new ArrayList<>();
+      for (String name : tried) why.add(name + ": " + probeDevice(name));
+      return new String[] {"software", "hwDecode " + key + " requested, software fallback: " + String.join("; ", why)};
+    }).clone();
+  }
+
+  /** One device type: why it cannot be used for decoding. */
+  private static String probeDevice(String name) {
+    return DEVICE_PROBES.computeIfAbsent(name, n -> {
+      int type;
+      try {
+        type = avutil.av_hwdevice_find_type_by_name(n);
+      } catch (Throwable t) {
+        return "FFmpeg natives unavailable (" + t + ")";
       }
-      List<String> tried = k.equals("auto") ? known : List.of(k);
-      StringBuilder why = new StringBuilder();
-      for (String name : tried) {
-        int type = avutil.av_hwdevice_find_type_by_name(name);
-        if (type == avutil.AV_HWDEVICE_TYPE_NONE) {
-          why.append(name).append(": unknown to this FFmpeg build; ");
-          continue;
-        }
-        AVBufferRef ref = new AVBufferRef(null);
-        int r;
-        try {
-          r = avutil.av_hwdevice_ctx_create(ref, type, (String) null, null, 0);
-        } catch (Throwable t) {
-          why.append(name).append(": ").append(t).append("; ");
-          continue;
-        }
-        if (r < 0) {
-          why.append(name).append(": no device (").append(avError(r)).append("); ");
-        } else {
-          avutil.av_buffer_unref(ref);
-          why.append(name).append(": device present but hardware decoding is not wired into the grabber; ");
-        }
+      if (type == avutil.AV_HWDEVICE_TYPE_NONE) return "unknown to this FFmpeg build";
+      AVBufferRef ref = new AVBufferRef(null);
+      int r;
+      try {
+        r = avutil.av_hwdevice_ctx_create(ref, type, (String) null, null, 0);
+      } catch (Throwable t) {
+        return "device creation failed (" + t + ")";
       }
-      String result = "software (hwaccel " + k + " requested; build knows " + known + "; " + why.toString().trim().replaceAll(";$", "") + ")";
-      log.warn("hardware decode fallback: {}", result);
-      return result;
+      if (r < 0) {
+        String hint = switch (n) {
+          case "vaapi" -> java.nio.file.Files.isDirectory(java.nio.file.Path.of("/dev/dri")) ? "" : ", no /dev/dri";
+          case "cuda" -> ", no CUDA driver";
+          case "qsv" -> ", no Intel media driver";
+          default -> "";
+        };
+        return "no device (" + avError(r) + hint + ")";
+      }
+      avutil.av_buffer_unref(ref);
+      return "device present, but JavaCV's grabber cannot attach it to the decoder (not wired)";
     });
   }
 }

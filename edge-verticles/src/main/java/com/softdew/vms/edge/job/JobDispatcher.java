@@ -62,10 +62,15 @@ import org.slf4j.LoggerFactory;
  * {@link #maxRecordBytes(int)} so an inline job always fits.
  *
  * <p><b>Reliability.</b> Idempotent producer, acks=all ({@link KafkaClients#producer}); the client
- * retries until {@code delivery.timeout.ms}, so a broker outage shorter than that loses nothing.
- * At most {@code maxInFlight} segments are being sent; up to {@code maxPending} more wait; beyond
- * that a segment is refused. A refused segment or one whose send failed after the retries is counted
- * ({@code vms.jobs.failed}) and logged with its path; its file stays in the segment store.
+ * retries until {@code delivery.timeout.ms}, so a broker outage shorter than that loses nothing. When
+ * a send still fails with a retriable error (the broker stayed away longer, or the topic's metadata
+ * could not be fetched), the segment goes back to the head of the queue and its unacknowledged jobs
+ * are sent again after {@code retryDelayMs}, <b>with the same jobIds</b> (a consumer drops
+ * duplicates by jobId), up to {@code sendAttempts} sends in all (counted {@code vms.jobs.retried}).
+ * At most {@code maxInFlight} segments are being sent; up to {@code maxPending} more wait (retries
+ * included); beyond that a new segment is refused. A refused segment, or one that failed every
+ * attempt or with a non-retriable error, is counted ({@code vms.jobs.failed{reason}}) and logged with
+ * its path; its file stays in the segment store.
  */
 public final class JobDispatcher {
   private static final Logger LOG = LoggerFactory.getLogger(JobDispatcher.class);
@@ -82,8 +87,14 @@ public final class JobDispatcher {
    * @param deliveryTimeoutMs how long the Kafka client retries a job (outage it survives)
    * @param partitions        partitions of a job topic it creates
    */
-  public record Options(int inlineMaxBytes, int maxInFlight, int maxPending, int deliveryTimeoutMs, int partitions) {
+  public record Options(int inlineMaxBytes, int maxInFlight, int maxPending, int deliveryTimeoutMs, int partitions, int sendAttempts,
+      int retryDelayMs) {
+    public Options(int inlineMaxBytes, int maxInFlight, int maxPending, int deliveryTimeoutMs, int partitions) {
+      this(inlineMaxBytes, maxInFlight, maxPending, deliveryTimeoutMs, partitions, 10, 1000);
+    }
+
     public Options {
+      if (sendAttempts < 1 || retryDelayMs < 0) throw new IllegalArgumentException("sendAttempts >= 1 and retryDelayMs >= 0");
       if (inlineMaxBytes < 0 || inlineMaxBytes > 64 * 1024 * 1024) throw new IllegalArgumentException("inlineMaxBytes must be 0-64 MiB");
       if (maxInFlight < 1 || maxPending < 0) throw new IllegalArgumentException("maxInFlight >= 1 and maxPending >= 0");
       if (deliveryTimeoutMs < 10_000) throw new IllegalArgumentException("deliveryTimeoutMs must be >= 10000");
@@ -95,7 +106,12 @@ public final class JobDispatcher {
     }
 
     public Options withInlineMaxBytes(int b) {
-      return new Options(b, maxInFlight, maxPending, deliveryTimeoutMs, partitions);
+      return new Options(b, maxInFlight, maxPending, deliveryTimeoutMs, partitions, sendAttempts, retryDelayMs);
+    }
+
+    /** How long the Kafka client itself retries one send, and how many sends (with the same jobIds) a segment gets. */
+    public Options withRetries(int deliveryTimeoutMs, int sendAttempts, int retryDelayMs) {
+      return new Options(inlineMaxBytes, maxInFlight, maxPending, deliveryTimeoutMs, partitions, sendAttempts, retryDelayMs);
     }
   }
 
@@ -134,8 +150,37 @@ public final class JobDispatcher {
   private final Counter claimJobs;
   private final Counter failed;
   private final Counter refused;
+  private final Counter gaveUp;
+  private final Counter retried;
+  private int retrying;
 
-  private record Pending(SegmentInfo segment, CameraProfile profile, Promise<List<VideoJob>> promise) {}
+  /** A segment to send; its jobIds are fixed at the first attempt and kept across retries. */
+  private static final class Pending {
+    final SegmentInfo segment;
+    final CameraProfile profile;
+    final Promise<List<VideoJob>> promise;
+    final Map<Priority, UUID> ids = new EnumMap<>(Priority.class);
+    final Map<Priority, VideoJob> acked = new EnumMap<>(Priority.class);
+    int attempts;
+
+    Pending(SegmentInfo segment, CameraProfile profile, Promise<List<VideoJob>> promise) {
+      this.segment = segment;
+      this.profile = profile;
+      this.promise = promise;
+    }
+
+    SegmentInfo segment() {
+      return segment;
+    }
+
+    CameraProfile profile() {
+      return profile;
+    }
+
+    Promise<List<VideoJob>> promise() {
+      return promise;
+    }
+  }
 
   private JobDispatcher(Vertx vertx, Context context, KafkaProducer<String, Buffer> producer, SegmentStore store, Options opt,
       MeterRegistry registry) {
@@ -152,6 +197,8 @@ public final class JobDispatcher {
     this.claimJobs = r.counter("vms.jobs.payload", "kind", "claim-check");
     this.failed = r.counter("vms.jobs.failed", "reason", "send");
     this.refused = r.counter("vms.jobs.failed", "reason", "queue-full");
+    this.gaveUp = r.counter("vms.jobs.failed", "reason", "attempts");
+    this.retried = r.counter("vms.jobs.retried");
     Gauge.builder("vms.jobs.inflight", inFlight, AtomicInteger::get).register(r);
     Gauge.builder("vms.jobs.pending", pending, ArrayDeque::size).register(r);
   }
@@ -175,6 +222,8 @@ public final class JobDispatcher {
       Map<String, String> c = new HashMap<>();
       c.put("max.request.size", Integer.toString(maxRecord));
       c.put("delivery.timeout.ms", Integer.toString(options.deliveryTimeoutMs()));
+      // the client requires delivery.timeout.ms >= linger.ms + request.timeout.ms (default 30 s)
+      c.put("request.timeout.ms", Integer.toString(Math.min(30_000, options.deliveryTimeoutMs() / 2)));
       c.put("max.in.flight.requests.per.connection", "5"); // idempotence keeps order up to 5
       KafkaProducer<String, Buffer> p = KafkaClients.producer(vertx, stores, "vms-jobs-" + UUID.randomUUID(), c, registry);
       return new JobDispatcher(vertx, ctx, p, store, options, registry);
@@ -216,7 +265,7 @@ public final class JobDispatcher {
         promise.complete(List.of());
         return;
       }
-      if (pending.size() >= opt.maxPending() && inFlight.get() >= opt.maxInFlight()) {
+      if (pending.size() + retrying >= opt.maxPending() && inFlight.get() >= opt.maxInFlight()) {
         refused.increment();
         LOG.warn("[{}] segment {} not dispatched: {} in flight and {} waiting; kept at {}", segment.cameraId(), segment.seq(),
             inFlight.get(), pending.size(), segment.path());
@@ -233,16 +282,30 @@ public final class JobDispatcher {
     while (inFlight.get() < opt.maxInFlight() && !pending.isEmpty()) {
       Pending p = pending.pollFirst();
       inFlight.incrementAndGet();
-      send(p.segment(), p.profile())
+      p.attempts++;
+      send(p)
           .onComplete(ar -> {
             inFlight.decrementAndGet();
             if (ar.succeeded()) {
               latency.record(Duration.between(p.segment().closedAt(), Instant.now()));
+              if (p.attempts > 1) {
+                LOG.info("[{}] jobs of segment {} delivered at attempt {}", p.segment().cameraId(), p.segment().seq(), p.attempts);
+              }
               p.promise().complete(ar.result());
+            } else if (retriable(ar.cause()) && p.attempts < opt.sendAttempts()) {
+              retried.increment();
+              retrying++;
+              LOG.warn("[{}] jobs of segment {} not acknowledged (attempt {} of {}): {}; sent again in {} ms with the same jobIds",
+                  p.segment().cameraId(), p.segment().seq(), p.attempts, opt.sendAttempts(), ar.cause().toString(), opt.retryDelayMs());
+              vertx.setTimer(Math.max(1, opt.retryDelayMs()), t -> {
+                retrying--;
+                pending.addFirst(p); // ahead of newer segments: per-camera order
+                pump();
+              });
             } else {
-              failed.increment();
-              LOG.error("[{}] jobs of segment {} not delivered after retries; segment kept at {}: {}", p.segment().cameraId(),
-                  p.segment().seq(), p.segment().path(), ar.cause().toString());
+              (p.attempts >= opt.sendAttempts() ? gaveUp : failed).increment();
+              LOG.error("[{}] jobs of segment {} not delivered after {} attempt(s); segment kept at {}: {}", p.segment().cameraId(),
+                  p.segment().seq(), p.attempts, p.segment().path(), ar.cause().toString());
               p.promise().fail(ar.cause());
             }
             pump();
@@ -250,12 +313,25 @@ public final class JobDispatcher {
     }
   }
 
-  private Future<List<VideoJob>> send(SegmentInfo seg, CameraProfile profile) {
+  /** A send failure worth another attempt: the Kafka client's retriable errors (timeouts, broker not available...). */
+  static boolean retriable(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof org.apache.kafka.common.errors.RetriableException) return true;
+      if (c instanceof org.apache.kafka.common.KafkaException) return false;
+    }
+    return false;
+  }
+
+  private Future<List<VideoJob>> send(Pending p) {
+    SegmentInfo seg = p.segment;
+    CameraProfile profile = p.profile;
     boolean inline = seg.bytes() >= 0 && seg.bytes() <= opt.inlineMaxBytes();
     Future<byte[]> payload = inline ? vertx.fileSystem().readFile(seg.path().toString()).map(Buffer::getBytes) : Future.succeededFuture(null);
     return payload.compose(bytes -> {
       String uri = bytes == null ? store.uri(seg.path()).toString() : null;
-      List<VideoJob> jobs = jobs(seg, profile, bytes, uri);
+      List<VideoJob> all = jobs(seg, profile, bytes, uri, p.ids);
+      List<VideoJob> jobs = new ArrayList<>();
+      for (VideoJob j : all) if (!p.acked.containsKey(j.metadata().priority())) jobs.add(j);
       List<Future<?>> sends = new ArrayList<>();
       for (VideoJob j : jobs) {
         Buffer value = Buffer.buffer(j.toJson().encode());
@@ -263,21 +339,28 @@ public final class JobDispatcher {
             j.cameraId().toString(), value);
         rec.addHeader("jobId", j.jobId().toString());
         sends.add(producer.send(rec).onSuccess(md -> {
+          p.acked.put(j.metadata().priority(), j);
           sentJobs.increment();
           (bytes != null ? inlineJobs : claimJobs).increment();
         }));
       }
-      return Future.all(sends).map(cf -> jobs);
+      return Future.join(sends).map(cf -> all);
     });
   }
 
   /** The jobs of one segment: one per priority class of the enabled models, highest first. */
   static List<VideoJob> jobs(SegmentInfo seg, CameraProfile profile, byte[] inline, String uri) {
+    return jobs(seg, profile, inline, uri, new EnumMap<>(Priority.class));
+  }
+
+  /** As above; {@code ids} keeps the jobId of each priority class (filled on first use), so a resend repeats them. */
+  static List<VideoJob> jobs(SegmentInfo seg, CameraProfile profile, byte[] inline, String uri, Map<Priority, UUID> ids) {
     Map<Priority, Set<String>> byPriority = new EnumMap<>(Priority.class);
     profile.enabledModels().forEach((m, p) -> byPriority.computeIfAbsent(p, k -> new TreeSet<>()).add(m));
     double duration = seg.duration().toNanos() / 1e9;
     List<VideoJob> out = new ArrayList<>();
-    byPriority.forEach((priority, models) -> out.add(new VideoJob(UUID.randomUUID(), profile.customerId(), profile.cameraId(),
+    byPriority.forEach((priority, models) -> out.add(new VideoJob(ids.computeIfAbsent(priority, k -> UUID.randomUUID()), profile.customerId(),
+        profile.cameraId(),
         seg.seq(), seg.start(), inline, uri,
         new VideoJob.Metadata(seg.resolution(), seg.bitrate(), duration, seg.frameCount(), List.copyOf(models), priority,
             profile.source()))));

@@ -63,6 +63,8 @@ public final class ConfigSchema {
         bool("demo.enabled", false, "start simulated demo cameras (role all) in tenant 'demo'"),
         integer("demo.cameras", 4, 1, 64, "how many simulated demo cameras"),
         integer("pipeline.maxCameras", 16, 0, 1024, "cameras whose video pipeline this node runs at most (0 = none: no ingest here)"),
+        choice("ingest.hwDecode", "auto", List.of("auto", "none", "vaapi", "cuda", "qsv"),
+            "hardware video decode of camera streams: auto tries vaapi, cuda, qsv; falls back to software with the reason logged"),
         integer("demo.basePort", 18554, 1024, 65000, "RTSP port of the first demo camera (the next ones follow)"),
         choice("discovery.multicast", "lan", List.of("lan", "loopback", "off"),
             "WS-Discovery probes: lan = the default interface (TTL 1), loopback = this host only, off = unicast only"),

@@ -2,92 +2,87 @@ package com.softdew.vms.control.camera;
 
 import com.softdew.vms.codec.Addresses;
 import com.softdew.vms.control.config.ConfigService;
-import com.softdew.vms.edge.job.JobDispatcher;
+import com.softdew.vms.edge.normalize.FrameNormalizer;
 import com.softdew.vms.edge.pipeline.CameraPipeline;
-import com.softdew.vms.edge.segment.SegmentStore;
+import com.softdew.vms.edge.pipeline.PipelineAssignerVerticle;
 import com.softdew.vms.model.Priority;
 import com.softdew.vms.model.VideoJob;
-import com.softdew.vms.platform.store.Stores;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the edge video pipeline for the registered cameras this node serves (role all: every enabled
- * camera, up to {@code maxCameras}): a camera with at least one model enabled in its effective
- * configuration gets a {@link CameraPipeline} (ingest of its sub stream → segments → VideoJobs);
- * a camera whose models are all disabled, that is disabled or removed, or whose tenant's licence is
- * not valid, loses it. Reconciled at start, every minute, and on every camera, configuration or
- * licence-state change (the licence watcher publishes within 30 s of an expiry). Assigning cameras to several edge nodes
- * (Hazelcast membership, failover) is not done yet: this supervisor serves a single node.
+ * Decides which camera pipelines the cluster runs, and hands them to the {@link PipelineAssignerVerticle}
+ * (deployed as its child), which places each on exactly one live pipeline agent (edge nodes, and the
+ * all-in-one node itself) and moves them when agents join or leave.
+ *
+ * <p>Wanted: a registered, enabled camera whose effective configuration enables at least one model
+ * ({@code models.<id>.enabled}) and whose tenant's licence is valid, on its sub stream (main when there
+ * is none), with the configured segment length/overlap, normalisation, ring size and, per model,
+ * priority and {@code onDegraded}. Recomputed at start, every minute, and on every camera,
+ * configuration or licence-state change (the licence watcher publishes within 30 s of an expiry).
+ * The specs carry the camera credentials to the agent over the bus (see docs/edge-pipeline.md: TLS).
  */
 public final class PipelineSupervisorVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(PipelineSupervisorVerticle.class);
 
-  private final Stores stores;
   private final com.softdew.vms.control.tenant.TenantDirectory tenants;
   private final CameraService cameras;
   private final java.util.function.Supplier<ConfigService> config;
-  private final Path dataDir;
-  private final int maxCameras;
+  private final PipelineAssignerVerticle.Settings settings;
   private final MeterRegistry registry;
-  private final Map<String, CameraPipeline> running = new ConcurrentHashMap<>();
-  private final Map<String, String> signature = new ConcurrentHashMap<>();
-  private JobDispatcher dispatcher;
-  private SegmentStore segments;
+  private PipelineAssignerVerticle assigner;
+  private volatile Map<String, JsonObject> wanted = Map.of();
   private boolean reconciling;
   private boolean again;
 
-  public PipelineSupervisorVerticle(Stores stores, com.softdew.vms.control.tenant.TenantDirectory tenants, CameraService cameras,
-      java.util.function.Supplier<ConfigService> config, Path dataDir, int maxCameras, MeterRegistry registry) {
-    this.stores = stores;
+  public PipelineSupervisorVerticle(com.softdew.vms.control.tenant.TenantDirectory tenants, CameraService cameras,
+      java.util.function.Supplier<ConfigService> config, PipelineAssignerVerticle.Settings settings, MeterRegistry registry) {
     this.tenants = tenants;
     this.cameras = cameras;
     this.config = config;
-    this.dataDir = dataDir;
-    this.maxCameras = maxCameras;
+    this.settings = settings;
     this.registry = registry;
   }
 
   @Override
   public Future<?> start() {
-    segments = new SegmentStore(dataDir);
-    return JobDispatcher.create(vertx, stores, segments, JobDispatcher.Options.defaults(), registry).map(d -> {
-      dispatcher = d;
+    assigner = new PipelineAssignerVerticle(settings, registry);
+    return vertx.deployVerticle(assigner).map(id -> {
       vertx.eventBus().consumer(Addresses.CAMERA_CHANGED, m -> reconcile());
       vertx.eventBus().consumer(Addresses.CONFIG_CHANGED, m -> reconcile());
       vertx.eventBus().consumer(Addresses.LICENCE_STATE, m -> reconcile()); // an expired licence stops ingest, a renewal resumes it
-      vertx.setPeriodic(60_000, id -> reconcile());
+      vertx.setPeriodic(60_000, t -> reconcile());
       reconcile();
       return null;
     });
   }
 
-  @Override
-  public Future<?> stop() {
-    List<CameraPipeline> all = List.copyOf(running.values());
-    running.clear();
-    return vertx.executeBlocking(() -> {
-      all.forEach(CameraPipeline::close);
-      return null;
-    }).compose(v -> dispatcher == null ? Future.succeededFuture() : dispatcher.close());
+  /** The assigner (lease holder or standby) of this control node. */
+  public PipelineAssignerVerticle assigner() {
+    return assigner;
   }
 
+  /** tenant/camera of the pipelines the live agents report running. */
   public Set<String> runningCameras() {
-    return Set.copyOf(running.keySet());
+    return assigner == null ? Set.of() : assigner.runningCameras();
   }
 
-  /** Brings the running pipelines in line with the registry and the configuration (one pass at a time). */
+  /** tenant/camera of the cameras that should have a pipeline. */
+  public Set<String> wantedCameras() {
+    return Set.copyOf(wanted.keySet());
+  }
+
+  /** Recomputes the wanted pipelines and hands them to the assigner (one pass at a time). */
   public Future<Void> reconcile() {
     if (reconciling) {
       again = true;
@@ -95,37 +90,32 @@ public final class PipelineSupervisorVerticle extends VerticleBase {
     }
     reconciling = true;
     return cameras.probeTargets().compose(targets -> {
-      Map<String, CameraService.ProbeTarget> wanted = new HashMap<>();
-      List<Future<Void>> checks = new java.util.ArrayList<>();
+      Map<String, JsonObject> out = new TreeMap<>();
+      List<Future<Void>> checks = new ArrayList<>();
       for (CameraService.ProbeTarget t : targets) {
-        if (t.rtspMain().isEmpty() || tenants.readOnly(t.tenantId())) continue;
+        if (t.rtspMain() == null || t.rtspMain().isEmpty() || tenants.readOnly(t.tenantId())) continue;
+        boolean sub = t.rtspSub() != null && !t.rtspSub().isEmpty();
+        Future<VideoJob.SourceQuality> declared = sub ? Future.succeededFuture(new VideoJob.SourceQuality("", 0, 0, ""))
+            : cameras.quality(t.tenantId(), t.cameraId()).recover(e -> Future.succeededFuture(new VideoJob.SourceQuality("", 0, 0, "")));
         checks.add(cameras.siteOf(t.tenantId(), t.cameraId()).compose(site -> config.get().effective(t.tenantId(), site, t.cameraId()))
-            .map(eff -> {
-              Map<String, Priority> models = enabledModels(eff.getJsonObject("effective"));
-              if (!models.isEmpty()) {
-                String key = t.tenantId() + "/" + t.cameraId();
-                synchronized (wanted) {
-                  if (wanted.size() < maxCameras) {
-                    wanted.put(key, t);
-                  } else {
-                    overLimit.incrementAndGet();
-                  }
+            .compose(eff -> declared.map(q -> {
+              JsonObject e = eff.getJsonObject("effective");
+              CameraPipeline.Spec spec = spec(t, sub ? t.rtspSub() : t.rtspMain(), e, q);
+              if (spec != null) {
+                synchronized (out) {
+                  out.put(spec.key(), spec.toJson());
                 }
-                pendingModels.put(key, models);
-                pendingVideo.put(key, eff.getJsonObject("effective").getJsonObject("video"));
               }
               return (Void) null;
-            }).recover(e -> {
+            })).recover(e -> {
               LOG.warn("pipeline of {} of {}: configuration unavailable: {}", t.cameraId(), t.tenantId(), e.getMessage());
               return Future.succeededFuture();
             }));
       }
-      return Future.join(checks).compose(v -> {
-        int over = overLimit.getAndSet(0);
-        if (over > 0) LOG.warn("{} camera(s) with enabled models left without a pipeline: pipeline.maxCameras={} reached on this node", over, maxCameras);
-        pendingModels.keySet().retainAll(wanted.keySet());
-        pendingVideo.keySet().retainAll(wanted.keySet());
-        return apply(wanted);
+      return Future.join(checks).map(v -> {
+        wanted = Map.copyOf(out);
+        assigner.setWanted(out);
+        return (Void) null;
       });
     }).onComplete(ar -> {
       reconciling = false;
@@ -137,54 +127,27 @@ public final class PipelineSupervisorVerticle extends VerticleBase {
     }).mapEmpty();
   }
 
-  private final java.util.concurrent.atomic.AtomicInteger overLimit = new java.util.concurrent.atomic.AtomicInteger();
-  private final Map<String, Map<String, Priority>> pendingModels = new ConcurrentHashMap<>();
-  private final Map<String, JsonObject> pendingVideo = new ConcurrentHashMap<>();
-
-  private Future<Void> apply(Map<String, CameraService.ProbeTarget> wanted) {
-    List<Future<Void>> steps = new java.util.ArrayList<>();
-    Set<String> stop = new HashSet<>(running.keySet());
-    for (Map.Entry<String, CameraService.ProbeTarget> e : wanted.entrySet()) {
-      String key = e.getKey();
-      CameraService.ProbeTarget t = e.getValue();
-      Map<String, Priority> models = pendingModels.get(key);
-      JsonObject video = pendingVideo.getOrDefault(key, new JsonObject());
-      int length = video.getJsonObject("segment", new JsonObject()).getInteger("lengthSeconds", 5);
-      double overlap = video.getJsonObject("segment", new JsonObject()).getDouble("overlapSeconds", 1.0);
-      String sig = models + "|" + length + "|" + overlap + "|" + t.rtspMain() + "|" + t.rtspSub() + "|" + t.username();
-      if (sig.equals(signature.get(key)) && running.containsKey(key)) {
-        stop.remove(key);
-        continue;
-      }
-      signature.put(key, sig);
-      CameraPipeline old = running.remove(key);
-      String url = t.rtspSub() == null || t.rtspSub().isEmpty() ? t.rtspMain() : t.rtspSub();
-      CameraPipeline.Spec spec = new CameraPipeline.Spec(t.tenantId(), t.cameraId(), url, t.username(), t.secret(), models,
-          new VideoJob.SourceQuality("unknown", 0, 0, "unknown"), length, Math.min(overlap, length - 0.1));
-      steps.add(closeQuietly(old).compose(v -> CameraPipeline.start(vertx, segments, dispatcher, spec, registry)).map(p -> {
-        running.put(key, p);
-        LOG.info("pipeline of {} started: models {}, {} s segments, {} s overlap", key, models.keySet(), length, overlap);
-        return (Void) null;
-      }).recover(err -> {
-        LOG.warn("pipeline of {} not started: {}", key, err.getMessage());
-        return Future.succeededFuture();
-      }));
-      stop.remove(key);
+  /** The pipeline spec of a camera from its effective configuration; null when no model is enabled. */
+  static CameraPipeline.Spec spec(CameraService.ProbeTarget t, String url, JsonObject effective, VideoJob.SourceQuality declared) {
+    Map<String, Priority> models = enabledModels(effective);
+    if (models.isEmpty()) return null;
+    Map<String, String> onDegraded = new HashMap<>();
+    JsonObject m = effective.getJsonObject("models", new JsonObject());
+    for (String id : models.keySet()) {
+      JsonObject mc = m.getJsonObject(id, new JsonObject());
+      onDegraded.put(id, mc.getString("onDegraded", "keep"));
     }
-    for (String key : stop) {
-      CameraPipeline p = running.remove(key);
-      signature.remove(key);
-      steps.add(closeQuietly(p).onSuccess(v -> LOG.info("pipeline of {} stopped (no model enabled, camera disabled or removed)", key)));
-    }
-    return Future.join(steps).mapEmpty();
-  }
-
-  private Future<Void> closeQuietly(CameraPipeline p) {
-    if (p == null) return Future.succeededFuture();
-    return vertx.executeBlocking(() -> {
-      p.close();
-      return null;
-    });
+    JsonObject video = effective.getJsonObject("video", new JsonObject());
+    JsonObject seg = video.getJsonObject("segment", new JsonObject());
+    int length = seg.getInteger("lengthSeconds", 5);
+    double overlap = Math.min(seg.getDouble("overlapSeconds", 1.0), length - 0.1);
+    JsonObject n = video.getJsonObject("normalize", new JsonObject());
+    FrameNormalizer.Config d = FrameNormalizer.Config.DEFAULT;
+    FrameNormalizer.Config nc = d.withSize(n.getInteger("width", d.width()), n.getInteger("height", d.height()))
+        .withFps(n.getInteger("fps", (int) d.fps())).withFit("crop".equals(n.getString("fit")) ? FrameNormalizer.Fit.CROP : FrameNormalizer.Fit.LETTERBOX);
+    int ring = video.getJsonObject("buffer", new JsonObject()).getInteger("frames", 0);
+    return new CameraPipeline.Spec(t.tenantId(), t.cameraId(), url, t.username(), t.secret(), models, declared, length, overlap, onDegraded,
+        nc, ring, null);
   }
 
   /** models.&lt;id&gt;.enabled = true → id with models.&lt;id&gt;.priority. */

@@ -45,6 +45,8 @@ public final class RuntimeConfigSchema {
       keys.add(choice(p + "priority", m[1], List.of("CRITICAL", "HIGH", "MEDIUM", "STANDARD"), m[0] + ": priority"));
       keys.add(decimal(p + "confidenceThreshold", 0.5, 0, 1, m[0] + ": minimum confidence of a detection"));
       keys.add(decimal(p + "overlapSeconds", -1, -1, 5, m[0] + ": segment overlap for this model (-1 = video.segment.overlapSeconds)"));
+      keys.add(choice(p + "onDegraded", "keep", List.of("keep", "pause"),
+          m[0] + ": when the measured stream quality falls below the model's needs, keep running it (warning only) or pause it until it recovers"));
     }
     return new ConfigSchema(keys);
   }
