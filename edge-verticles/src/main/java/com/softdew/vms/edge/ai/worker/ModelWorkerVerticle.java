@@ -157,8 +157,15 @@ public final class ModelWorkerVerticle extends VerticleBase {
     AnalyticsModel m = host.model(model); // fails fast when not loaded
     scheduler.register(model, this::runBatch);
     scheduler.onDrained(model, () -> context.runOnContext(v -> unpark()));
-    producer = KafkaClients.producer(vertx, stores, "vms-detections-" + model + "-" + nodeId, Map.of(), registry);
-    consumer = KafkaClients.consumer(vertx, stores, groupId(model), opt.consumerOverrides(), registry);
+    // creating Kafka clients takes a while (class loading, metrics binding): not on the event loop
+    return vertx.executeBlocking(() -> {
+      producer = KafkaClients.producer(vertx, stores, "vms-detections-" + model + "-" + nodeId, Map.of(), registry);
+      consumer = KafkaClients.consumer(vertx, stores, groupId(model), opt.consumerOverrides(), registry);
+      return null;
+    }, false).compose(v -> subscribe(m));
+  }
+
+  private Future<Void> subscribe(AnalyticsModel m) {
     consumer.exceptionHandler(e -> LOG.warn("[{}] consumer: {}", model, e.toString()));
     consumer.partitionsAssignedHandler(tps -> LOG.info("[{}] assigned {}", model, tps));
     consumer.partitionsRevokedHandler(tps -> {
