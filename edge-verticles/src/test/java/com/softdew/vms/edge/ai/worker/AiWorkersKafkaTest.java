@@ -201,7 +201,7 @@ class AiWorkersKafkaTest {
             assertEquals("left", f.getJsonArray("alarms").getJsonObject(0).getString("zone"));
           } else {
             assertEquals(400, box.getInteger(0), 3);
-            assertEquals(300, box.getInteger(1), 3);
+            assertEquals(250, box.getInteger(1), 3);
             assertNull(det.getString("zone"));
           }
         }

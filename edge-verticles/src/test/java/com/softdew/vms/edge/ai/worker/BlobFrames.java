@@ -9,7 +9,7 @@ import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Point;
 import org.bytedeco.opencv.opencv_core.Scalar;
 
-/** Test frames: grey background, a white box moving right 4 px per frame from x=20 (y 100..160, 80 wide), a static black box. */
+/** Test frames: grey background, a white box moving right 4 px per frame from x=20 (y 100..160, 80 wide), a static black box (x 400..500, y 250..330). */
 final class BlobFrames {
   private BlobFrames() {}
 
@@ -22,7 +22,7 @@ final class BlobFrames {
       int x = brightX(i);
       rectangle(m, new Point((int) (x * s), (int) (100 * s)), new Point((int) ((x + 80) * s) - 1, (int) (160 * s) - 1),
           new Scalar(255, 255, 255, 0), FILLED, LINE_8, 0);
-      rectangle(m, new Point((int) (400 * s), (int) (300 * s)), new Point((int) (500 * s) - 1, (int) (380 * s) - 1),
+      rectangle(m, new Point((int) (400 * s), (int) (250 * s)), new Point((int) (500 * s) - 1, (int) (330 * s) - 1),
           new Scalar(0, 0, 0, 0), FILLED, LINE_8, 0);
       byte[] b = new byte[w * h * 3];
       m.data().get(b);
