@@ -59,6 +59,7 @@ public class ControlPlaneVerticle extends RoleVerticle {
   private CameraService cameras;
   private CameraHealthVerticle cameraHealth;
   private com.softdew.vms.control.camera.PipelineSupervisorVerticle pipelines;
+  private com.softdew.vms.edge.ai.worker.AiWorkersVerticle aiWorkers;
 
   public ControlPlaneVerticle(Role role, VmsConfig cfg) {
     super(role, cfg);
@@ -100,6 +101,16 @@ public class ControlPlaneVerticle extends RoleVerticle {
           pipelines = new com.softdew.vms.control.camera.PipelineSupervisorVerticle(stores, tenants, cameras, () -> config.service(),
               java.nio.file.Path.of(cfg.string("data.dir")), cfg.integer("pipeline.maxCameras"), registry);
           return vertx.deployVerticle(pipelines).mapEmpty();
+        })
+        .compose(v -> {
+          if (role != Role.ALL) return Future.succeededFuture();
+          // the AI workers of a single-node install; a model that cannot load must not keep the control plane down
+          aiWorkers = new com.softdew.vms.edge.ai.worker.AiWorkersVerticle(cfg, stores, nodeId, registry, null, null);
+          return vertx.deployVerticle(aiWorkers).<Void>mapEmpty().recover(e -> {
+            LOG.error("AI workers not started: {} (analytics off on this node; fix ai.* and restart)", e.getMessage());
+            aiWorkers = null;
+            return Future.succeededFuture();
+          });
         })
         .compose(v -> {
           if (role != Role.ALL || !cfg.bool("demo.enabled")) return Future.succeededFuture();
@@ -148,6 +159,11 @@ public class ControlPlaneVerticle extends RoleVerticle {
 
   public CameraService cameras() {
     return cameras;
+  }
+
+  /** The AI workers (role all), null when they did not start. */
+  public com.softdew.vms.edge.ai.worker.AiWorkersVerticle aiWorkers() {
+    return aiWorkers;
   }
 
   public com.softdew.vms.control.camera.PipelineSupervisorVerticle pipelines() {

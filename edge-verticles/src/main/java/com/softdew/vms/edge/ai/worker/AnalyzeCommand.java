@@ -74,7 +74,24 @@ public final class AnalyzeCommand {
 
   /** Entry point of the launchers: {@code args} without the leading "analyze"; returns the exit code. */
   public static int main(String[] args, Function<ModelEnvironment, Perception> perceptionFactory) {
-    return new AnalyzeCommand(perceptionFactory, null).run(args, System.out, System.err);
+    // JSON Lines own stdout: everything else that prints to System.out (the console log appender) goes to stderr
+    PrintStream json = System.out;
+    System.setOut(System.err);
+    try {
+      return new AnalyzeCommand(perceptionFactory, null).run(args, json, System.err);
+    } finally {
+      json.flush();
+    }
+  }
+
+  /** True when the command line asks for this command ({@code analyze ...}). */
+  public static boolean isCommand(String[] args) {
+    return args.length > 0 && "analyze".equals(args[0]);
+  }
+
+  /** The arguments after "analyze". */
+  public static String[] commandArgs(String[] args) {
+    return java.util.Arrays.copyOfRange(args, 1, args.length);
   }
 
   /** Parses arguments; IllegalArgumentException with one line naming the bad one. */
