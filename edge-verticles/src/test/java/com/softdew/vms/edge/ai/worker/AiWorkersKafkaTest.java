@@ -107,8 +107,11 @@ class AiWorkersKafkaTest {
     return closed;
   }
 
+  SimpleMeterRegistry registry;
+
   AiWorkersVerticle deployWorkers(VmsConfig c) throws Exception {
-    AiWorkersVerticle v = new AiWorkersVerticle(c, stores, "node-test", new SimpleMeterRegistry(), null, null);
+    registry = new SimpleMeterRegistry();
+    AiWorkersVerticle v = new AiWorkersVerticle(c, stores, "node-test", registry, null, null);
     await(vertx.deployVerticle(v));
     return v;
   }
@@ -217,6 +220,12 @@ class AiWorkersKafkaTest {
     assertEquals(3, workers.decodeCache().decodes(), "three segments, each decoded once for both models");
     assertEquals(2, workers.decodeCache().hits(), "the second model of each camera-A job found it decoded");
     assertNotNull(workers.host().model("test-dark"));
+    assertEquals(3, registry.find("vms.ai.segments").tag("model", "test-bright").counter().count());
+    assertEquals(2, registry.find("vms.ai.segments").tag("model", "test-dark").counter().count());
+    assertEquals(1, registry.find("vms.ai.jobs.skipped").tag("model", "test-dark").counter().count(), "camera B's job, acknowledged unread");
+    assertEquals(2, registry.find("vms.ai.latency").tags("model", "test-bright", "priority", "MEDIUM").timer().count());
+    assertEquals(1, registry.find("vms.ai.latency").tags("model", "test-bright", "priority", "HIGH").timer().count());
+    assertEquals(0, registry.find("vms.ai.config.fallback").counter().count(), "the config service answered");
 
     // ---- a worker stopped before it finished a job: the job is analysed again after the restart
     await(vertx.undeploy(workers.deploymentID()));
@@ -227,7 +236,11 @@ class AiWorkersKafkaTest {
     await(vertx.undeploy(slow.deploymentID())); // the queued job is dropped, its offset not committed
     Thread.sleep(1000);
     assertEquals(5, got.size(), "no result for the dropped job");
-    AiWorkersVerticle back = deployWorkers(cfg);
+    // the restart is a worker node (role wiring): EdgeRoleVerticle(WORKER) deploys the AI workers for ai.models
+    com.softdew.vms.edge.EdgeRoleVerticle node = new com.softdew.vms.edge.EdgeRoleVerticle(com.softdew.vms.platform.launch.Role.WORKER, cfg);
+    await(vertx.deployVerticle(node));
+    AiWorkersVerticle back = node.aiWorkers();
+    assertEquals(List.of("test-bright", "test-dark"), back.workers().stream().map(ModelWorkerVerticle::model).toList());
     waitFor("the dropped job analysed after the restart", 120_000, () -> got.stream().anyMatch(x -> x.jobId().equals(late.jobId())));
     Thread.sleep(1500);
     assertEquals(6, got.size(), "earlier jobs were committed and are not analysed again: "
@@ -239,5 +252,7 @@ class AiWorkersKafkaTest {
         got.subList(0, 5).stream().map(d -> d.latency().inferenceMs()).toList(),
         got.subList(0, 5).stream().map(d -> d.latency().segmentCloseToResultMs()).toList());
     assertNotNull(back.host());
+    await(vertx.undeploy(node.deploymentID()));
+    assertEquals(0, back.host().sessionCount(), "sessions closed on undeploy");
   }
 }
