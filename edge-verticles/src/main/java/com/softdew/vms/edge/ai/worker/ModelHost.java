@@ -188,6 +188,12 @@ public final class ModelHost implements AutoCloseable {
     return effective(tenantId, cameraId).map(eff -> context(eff, tenantId, cameraId, model(model), sourceResolution, frameW, frameH));
   }
 
+  /** As {@link #cameraContext} from the cached configuration only (defaults when none is cached); any thread. */
+  public CameraContext cachedContext(String tenantId, String cameraId, String model, String sourceResolution, int frameW, int frameH) {
+    CachedConfig c = configs.get(tenantId + "/" + cameraId);
+    return context(c == null ? new JsonObject() : c.effective(), tenantId, cameraId, model(model), sourceResolution, frameW, frameH);
+  }
+
   /** The camera's effective configuration (nested JSON), from cache, the service, or {} (defaults). */
   Future<JsonObject> effective(String tenantId, String cameraId) {
     String key = tenantId + "/" + cameraId;

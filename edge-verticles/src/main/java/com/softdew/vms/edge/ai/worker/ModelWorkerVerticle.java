@@ -60,6 +60,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ModelWorkerVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ModelWorkerVerticle.class);
+  /** Longest a batch waits for a segment's decode. */
+  static final long DECODE_TIMEOUT_S = 120;
 
   /** Settings of one model worker. */
   public record Options(int maxInFlight, long commitIntervalMs, Map<String, String> consumerOverrides) {
@@ -208,32 +210,17 @@ public final class ModelWorkerVerticle extends VerticleBase {
       return;
     }
     Work w = new Work(job, tp, rec.offset(), received);
-    cache.acquire(job).onComplete(ar -> context.runOnContext(v -> {
-      if (ar.failed()) {
-        fail(w, "decode", ar.cause());
-        return;
-      }
-      w.lease = ar.result();
-      if (stopping) {
-        w.lease.close();
-        return;
-      }
-      List<FrameView> frames = w.lease.frames();
-      if (frames.isEmpty()) {
-        fail(w, "decode", new IllegalStateException("segment has no frame"));
-        return;
-      }
-      host.cameraContext(job.customerId().toString(), job.cameraId().toString(), model, job.metadata().sourceQuality().resolution(),
-              frames.get(0).width(), frames.get(0).height())
-          .onComplete(cr -> {
-            if (cr.failed()) {
-              fail(w, "config", cr.cause());
-              return;
-            }
-            w.camera = cr.result();
-            offer(w);
-          });
-    }));
+    int[] size = ModelHost.parseResolution(job.metadata().resolution());
+    host.cameraContext(job.customerId().toString(), job.cameraId().toString(), model, job.metadata().sourceQuality().resolution(),
+            size == null ? 640 : size[0], size == null ? 480 : size[1])
+        .onComplete(cr -> {
+          if (cr.failed()) {
+            fail(w, "config", cr.cause());
+            return;
+          }
+          w.camera = cr.result();
+          offer(w);
+        });
   }
 
   private void offer(Work w) {
@@ -302,14 +289,35 @@ public final class ModelWorkerVerticle extends VerticleBase {
   private void runBatch(String modelId, List<BatchScheduler.Item<Work>> batch) {
     AnalyticsModel m = host.model(modelId);
     long start = System.nanoTime();
-    if (stopping) {
-      for (BatchScheduler.Item<Work> it : batch) release(it.value());
-      return;
-    }
+    if (stopping) return; // not done: analysed again after the restart
+    // decode now (shared per host, on the decode pool): queued jobs hold no frames, so memory is bounded by
+    // the decode cache plus the batches running, not by the queue depth
+    List<Future<DecodeCache.Lease>> leases = new ArrayList<>();
+    for (BatchScheduler.Item<Work> it : batch) leases.add(cache.acquire(it.value().job));
     Map<String, List<Work>> byCamera = new LinkedHashMap<>();
-    for (BatchScheduler.Item<Work> it : batch) {
-      it.value().queuedNanos = it.waitedNanos();
-      byCamera.computeIfAbsent(it.value().job.customerId() + "/" + it.value().job.cameraId(), k -> new ArrayList<>()).add(it.value());
+    for (int i = 0; i < batch.size(); i++) {
+      BatchScheduler.Item<Work> it = batch.get(i);
+      Work w = it.value();
+      w.queuedNanos = it.waitedNanos();
+      try {
+        w.lease = leases.get(i).toCompletionStage().toCompletableFuture().get(DECODE_TIMEOUT_S, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        Throwable cause = e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e;
+        context.runOnContext(v -> fail(w, "decode", cause));
+        continue;
+      }
+      List<FrameView> frames = w.lease.frames();
+      if (frames.isEmpty()) {
+        context.runOnContext(v -> fail(w, "decode", new IllegalStateException("segment has no frame")));
+        continue;
+      }
+      FrameView f0 = frames.get(0);
+      if (w.camera.geometry().dstW() != f0.width() || w.camera.geometry().dstH() != f0.height()) {
+        // metadata said another size than the decoder found: rebuild the context for the real frames
+        w.camera = host.cachedContext(w.camera.tenantId(), w.camera.cameraId(), modelId, w.job.metadata().sourceQuality().resolution(),
+            f0.width(), f0.height());
+      }
+      byCamera.computeIfAbsent(w.job.customerId() + "/" + w.job.cameraId(), k -> new ArrayList<>()).add(w);
     }
     byCamera.values().forEach(l -> l.sort(Comparator.comparingLong((Work w) -> w.job.segmentSequence())));
     // the shared perception once over every camera of the batch
