@@ -161,7 +161,9 @@ public final class ModelWorkerVerticle extends VerticleBase {
     scheduler.onDrained(model, () -> context.runOnContext(v -> unpark()));
     // creating Kafka clients takes a while (class loading, metrics binding): not on the event loop
     return vertx.executeBlocking(() -> {
-      producer = KafkaClients.producer(vertx, stores, "vms-detections-" + model + "-" + nodeId, Map.of(), registry);
+      // a name of its own: KafkaClients.producer is a shared producer by name; a redeployed instance must never be
+      // handed a producer that an earlier instance is closing
+      producer = KafkaClients.producer(vertx, stores, "vms-detections-" + model + "-" + java.util.UUID.randomUUID(), Map.of(), registry);
       consumer = KafkaClients.consumer(vertx, stores, groupId(model), opt.consumerOverrides(), registry);
       return null;
     }, false).compose(v -> subscribe(m));

@@ -132,8 +132,7 @@ class AiWorkersKafkaTest {
     });
   }
 
-  @Test
-  void twoModelGroupsAnalyseJobsOnceDecodedAndRestartLosesNothing() throws Exception {
+  void start() throws Exception {
     int port;
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
       port = s.getLocalPort();
@@ -144,6 +143,45 @@ class AiWorkersKafkaTest {
         "ai.batch.maxDelayMs", 5));
     stores = await(Stores.open(vertx, cfg, EnumSet.of(StoreKind.KAFKA), null));
     configService();
+  }
+
+  List<DetectionResult> detections() throws Exception {
+    List<DetectionResult> got = new CopyOnWriteArrayList<>();
+    KafkaConsumer<String, Buffer> detections = KafkaClients.consumer(vertx, stores, "test-detections", Map.of(), null);
+    detections.handler(r -> {
+      DetectionResult d = DetectionResult.fromJson(new JsonObject(r.value()));
+      assertEquals(d.cameraId().toString(), r.key(), "key = cameraId");
+      got.add(d);
+    });
+    await(detections.subscribe(Set.of(Addresses.TOPIC_DETECTIONS)));
+    return got;
+  }
+
+  @Test
+  void backpressurePausesAndResumesWithoutLoss() throws Exception {
+    start();
+    JobDispatcher inline = await(JobDispatcher.create(vertx, stores, new SegmentStore(dir), JobDispatcher.Options.defaults(), null));
+    dispatchers.add(inline);
+    JobDispatcher.CameraProfile brightOnly = new JobDispatcher.CameraProfile(UUID.fromString(TENANT), UUID.fromString(CAM_B),
+        Map.of("test-bright", Priority.HIGH), SOURCE);
+    List<DetectionResult> got = detections();
+    // ---- backpressure: queues of 1 job; four jobs waiting in Kafka arrive together, the scheduler refuses some,
+    // their partition is paused and resumed when drained; every job still gets its result
+    List<SegmentInfo> b3 = encode(CAM_B, 0, 60);
+    assertEquals(4, b3.size());
+    List<UUID> burst = new ArrayList<>();
+    for (SegmentInfo s : b3) burst.add(await(inline.dispatch(s, brightOnly)).get(0).jobId());
+    AiWorkersVerticle tight = deployWorkers(cfg.with(Map.of("ai.queue.capacity", 1, "ai.batch.maxDelayMs", 200, "ai.batch.maxSize", 8)));
+    waitFor("the burst analysed", 120_000, () -> got.stream().map(DetectionResult::jobId).filter(burst::contains).distinct().count() == 4);
+    assertTrue(registry.find("vms.ai.backpressure").tag("model", "test-bright").counter().count() >= 1, "the scheduler refused work");
+    assertTrue(registry.find("vms.ai.sched.rejected").tag("model", "test-bright").counter().count() >= 1);
+    assertEquals(4, got.stream().filter(d -> burst.contains(d.jobId())).count(), "one result per job");
+    assertNotNull(tight.host());
+  }
+
+  @Test
+  void twoModelGroupsAnalyseJobsOnceDecodedAndRestartLosesNothing() throws Exception {
+    start();
 
     List<SegmentInfo> a = encode(CAM_A, 0, 30); // segments 0 and 1 (15 frames each)
     List<SegmentInfo> b = encode(CAM_B, 0, 30);
@@ -254,5 +292,6 @@ class AiWorkersKafkaTest {
     assertNotNull(back.host());
     await(vertx.undeploy(node.deploymentID()));
     assertEquals(0, back.host().sessionCount(), "sessions closed on undeploy");
+
   }
 }
