@@ -1,5 +1,6 @@
 package com.softdew.vms.edge;
 
+import com.softdew.vms.edge.ai.worker.AnalyzeCommand;
 import com.softdew.vms.platform.config.VmsConfig;
 import com.softdew.vms.platform.launch.Role;
 import com.softdew.vms.platform.launch.VmsLauncherBase;
@@ -11,6 +12,10 @@ import java.util.Set;
 public final class EdgeLauncher extends VmsLauncherBase {
 
   public static void main(String[] args) {
+    if (AnalyzeCommand.isCommand(args)) {
+      // offline analysis of a file (no Vert.x node); Perceptions::create is wired here once the perception lands
+      System.exit(AnalyzeCommand.main(AnalyzeCommand.commandArgs(args), null));
+    }
     int rc = new EdgeLauncher().launch(args);
     if (rc != 0) System.exit(rc);
   }

@@ -1,5 +1,6 @@
 package com.softdew.vms.edge;
 
+import com.softdew.vms.edge.ai.worker.AiWorkersVerticle;
 import com.softdew.vms.edge.pipeline.PipelineAgentVerticle;
 import com.softdew.vms.platform.config.VmsConfig;
 import com.softdew.vms.platform.launch.Role;
@@ -13,10 +14,12 @@ import java.util.Set;
 /**
  * Root verticle of an edge or worker node. It needs Kafka only (jobs out, detections out). An edge
  * node runs a {@link PipelineAgentVerticle} (when {@code pipeline.maxCameras} &gt; 0): the camera
- * pipelines the control plane's assigner gives it over the clustered bus. Recording and model workers
- * plug in here as child verticles as their issues land.
+ * pipelines the control plane's assigner gives it over the clustered bus. Recording
+ * plugs in here as a child verticle as its issue lands. A worker node runs the AI workers
+ * ({@link AiWorkersVerticle}: the models of {@code ai.models} / {@code --models}).
  */
 public class EdgeRoleVerticle extends RoleVerticle {
+  private AiWorkersVerticle aiWorkers;
 
   public EdgeRoleVerticle(Role role, VmsConfig cfg) {
     super(role, cfg);
@@ -31,6 +34,10 @@ public class EdgeRoleVerticle extends RoleVerticle {
 
   @Override
   protected Future<Void> deployServices() {
+    if (role == Role.WORKER) {
+      aiWorkers = new AiWorkersVerticle(cfg, stores, nodeId, registry, null, null);
+      return vertx.deployVerticle(aiWorkers).mapEmpty();
+    }
     if (role != Role.EDGE || cfg.integer("pipeline.maxCameras") == 0) return Future.succeededFuture();
     agent = new PipelineAgentVerticle(stores, Path.of(cfg.string("data.dir")),
         PipelineAgentVerticle.Settings.of(cfg.integer("pipeline.maxCameras"), cfg.string("ingest.hwDecode")), registry);
@@ -40,5 +47,10 @@ public class EdgeRoleVerticle extends RoleVerticle {
   /** The pipeline agent of an edge node (null on a worker node or with pipeline.maxCameras 0). */
   public PipelineAgentVerticle pipelineAgent() {
     return agent;
+  }
+
+  /** The AI workers (role worker), else null. */
+  public AiWorkersVerticle aiWorkers() {
+    return aiWorkers;
   }
 }

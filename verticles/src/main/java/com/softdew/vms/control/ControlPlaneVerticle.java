@@ -60,6 +60,7 @@ public class ControlPlaneVerticle extends RoleVerticle {
   private CameraHealthVerticle cameraHealth;
   private com.softdew.vms.control.camera.PipelineSupervisorVerticle pipelines;
   private com.softdew.vms.edge.pipeline.PipelineAgentVerticle pipelineAgent;
+  private com.softdew.vms.edge.ai.worker.AiWorkersVerticle aiWorkers;
 
   public ControlPlaneVerticle(Role role, VmsConfig cfg) {
     super(role, cfg);
@@ -111,6 +112,16 @@ public class ControlPlaneVerticle extends RoleVerticle {
           return vertx.deployVerticle(pipelines).mapEmpty();
         })
         .compose(v -> {
+          if (role != Role.ALL) return Future.succeededFuture();
+          // the AI workers of a single-node install; a model that cannot load must not keep the control plane down
+          aiWorkers = new com.softdew.vms.edge.ai.worker.AiWorkersVerticle(cfg, stores, nodeId, registry, null, null);
+          return vertx.deployVerticle(aiWorkers).<Void>mapEmpty().recover(e -> {
+            LOG.error("AI workers not started: {} (analytics off on this node; fix ai.* and restart)", e.getMessage());
+            aiWorkers = null;
+            return Future.succeededFuture();
+          });
+        })
+        .compose(v -> {
           if (role != Role.ALL || !cfg.bool("demo.enabled")) return Future.succeededFuture();
           return vertx.deployVerticle(new com.softdew.vms.control.camera.DemoCamerasVerticle(tenantSql, tenants, cameras,
               java.nio.file.Path.of(cfg.string("data.dir")), cfg.integer("demo.cameras"), cfg.integer("demo.basePort"))).mapEmpty();
@@ -157,6 +168,11 @@ public class ControlPlaneVerticle extends RoleVerticle {
 
   public CameraService cameras() {
     return cameras;
+  }
+
+  /** The AI workers (role all), null when they did not start. */
+  public com.softdew.vms.edge.ai.worker.AiWorkersVerticle aiWorkers() {
+    return aiWorkers;
   }
 
   public com.softdew.vms.control.camera.PipelineSupervisorVerticle pipelines() {

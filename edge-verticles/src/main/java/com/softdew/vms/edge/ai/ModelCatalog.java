@@ -31,7 +31,18 @@ public final class ModelCatalog {
    * unknown id and the known ones.
    */
   public static List<AnalyticsModel> select(Collection<String> ids) {
+    return select(ids, List.of());
+  }
+
+  /**
+   * As {@link #select(Collection)} over the class path's models plus {@code extra} (user models built
+   * from configuration); an extra model may not reuse a shipped model's id.
+   */
+  public static List<AnalyticsModel> select(Collection<String> ids, List<AnalyticsModel> extra) {
     Map<String, AnalyticsModel> all = load();
+    for (AnalyticsModel m : extra) {
+      if (all.putIfAbsent(m.id(), m) != null) throw new IllegalArgumentException("user model id '" + m.id() + "' is already a shipped model's id");
+    }
     if (ids.isEmpty()) return new ArrayList<>(all.values());
     List<AnalyticsModel> out = new ArrayList<>();
     for (String id : ids) {

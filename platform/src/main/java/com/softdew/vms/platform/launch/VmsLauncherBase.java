@@ -18,7 +18,7 @@ import java.util.function.Supplier;
 
 /**
  * Shared main() of both deployables, on the Vert.x 5 application launcher. Our options
- * ({@code --role}, {@code --profile}, {@code --conf FILE}) are taken out first; the rest
+ * ({@code --role}, {@code --profile}, {@code --conf FILE}, {@code --models a,b} → {@code ai.models}) are taken out first; the rest
  * ({@code --cluster}, {@code --cluster-host}, ...) go to {@link VertxApplication}. The configuration is
  * loaded and validated before Vert.x starts: a bad key exits with code {@value #EXIT_CONFIG} and one
  * line naming it. SIGTERM closes Vert.x through the launcher's shutdown hook, which undeploys the root
@@ -47,7 +47,8 @@ public abstract class VmsLauncherBase {
         throw new IllegalArgumentException("--role " + la.role().id() + " is not available in " + program() + " (available: "
             + supportedRoles().stream().map(Role::id).sorted().toList() + ")");
       }
-      cfg = new ConfigLoader(ConfigSchema.platform()).load(la.profile(), la.confFile());
+      VmsConfig loaded = new ConfigLoader(ConfigSchema.platform()).load(la.profile(), la.confFile());
+      cfg = la.overrides().isEmpty() ? loaded : loaded.with(la.overrides());
     } catch (ConfigException | IllegalArgumentException e) {
       System.err.println(program() + ": " + e.getMessage());
       return EXIT_CONFIG;

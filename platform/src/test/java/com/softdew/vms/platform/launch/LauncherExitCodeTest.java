@@ -74,4 +74,19 @@ class LauncherExitCodeTest {
     assertTrue(a.clustered());
     assertEquals(java.util.List.of("--cluster", "--cluster-host", "10.0.0.5"), a.vertxArgs());
   }
+
+  @Test
+  void modelsFlagBecomesAiModels() {
+    LaunchArgs a = LaunchArgs.parse(new String[] {"--role", "worker", "--models", "fire, anpr", "--cluster"}, Role.ALL);
+    assertEquals(java.util.List.of("fire", "anpr"), a.models());
+    assertEquals(java.util.Map.of("ai.models", java.util.List.of("fire", "anpr")), a.overrides());
+    assertEquals(java.util.List.of("--cluster"), a.vertxArgs());
+    assertEquals(java.util.List.of("crowd"), LaunchArgs.parse(new String[] {"--models=crowd"}, Role.ALL).models());
+    assertTrue(LaunchArgs.parse(new String[] {"--role", "worker"}, Role.ALL).overrides().isEmpty(), "no flag: ai.models from the configuration");
+    com.softdew.vms.platform.config.VmsConfig cfg = new com.softdew.vms.platform.config.ConfigLoader(
+        com.softdew.vms.platform.config.ConfigSchema.platform()).load("test", null, java.util.Map.of(), new java.util.Properties()).with(a.overrides());
+    assertEquals(java.util.List.of("fire", "anpr"), cfg.list("ai.models"));
+    assertTrue(launchAndCaptureStderr(2, "--models", ",").contains("--models needs at least one model id"));
+    assertTrue(launchAndCaptureStderr(2, "--models").contains("--models needs a value"));
+  }
 }

@@ -6,12 +6,19 @@ import static com.softdew.vms.platform.config.ConfigKey.decimal;
 import static com.softdew.vms.platform.config.ConfigKey.integer;
 import static com.softdew.vms.platform.config.ConfigKey.list;
 
+import com.softdew.vms.edge.ai.AnalyticsModel;
+import com.softdew.vms.edge.ai.ModelCatalog;
 import com.softdew.vms.platform.config.ConfigKey;
 import com.softdew.vms.platform.config.ConfigSchema;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * The runtime settings that can be overridden per customer, site and camera (seed §8 "Configurable
@@ -48,7 +55,34 @@ public final class RuntimeConfigSchema {
       keys.add(choice(p + "onDegraded", "keep", List.of("keep", "pause"),
           m[0] + ": when the measured stream quality falls below the model's needs, keep running it (warning only) or pause it until it recovers"));
     }
+    keys.addAll(modelKeys(ModelCatalog.load().values()));
     return new ConfigSchema(keys);
+  }
+
+  /**
+   * Per model on the class path (and per seed model): {@code models.<id>.zones} (zones in source pixels,
+   * each "NAME=x1,y1;x2,y2;...", read by the AI workers) and one key per model parameter,
+   * {@code models.<id>.params.<name>}, with the parameter's type, default and bounds.
+   */
+  static List<ConfigKey> modelKeys(Collection<AnalyticsModel> models) {
+    List<ConfigKey> keys = new ArrayList<>();
+    Set<String> ids = new LinkedHashSet<>();
+    for (String[] m : MODELS) ids.add(m[0]);
+    Map<String, AnalyticsModel> byId = new LinkedHashMap<>();
+    for (AnalyticsModel m : models) {
+      ids.add(m.id());
+      byId.put(m.id(), m);
+    }
+    for (String id : ids) {
+      keys.add(list("models." + id + ".zones", List.of(), id + ": zones in source pixels, each NAME=x1,y1;x2,y2;x3,y3..."));
+      AnalyticsModel m = byId.get(id);
+      if (m == null) continue;
+      for (ConfigKey k : m.params().keys()) {
+        keys.add(new ConfigKey("models." + id + ".params." + k.name(), k.type(), k.defaultValue(), k.min(), k.max(), k.allowed(),
+            id + ": " + k.doc()));
+      }
+    }
+    return keys;
   }
 
   /** The schema as JSON for clients (GET /api/v1/config/schema). */
