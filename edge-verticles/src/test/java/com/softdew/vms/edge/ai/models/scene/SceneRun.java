@@ -59,6 +59,7 @@ final class SceneRun {
       views.forEach(FrameView::close);
     }
     r.events.addAll(acc.flush());
+    if (System.getProperty("debugScenes") != null) r.results.forEach(x -> System.out.println(x.toJson().encode()));
     System.out.println(model.id() + " on " + clip.name() + ": " + r.events.stream().map(e -> e.toJson().encode()).toList());
     return r;
   }
