@@ -1,0 +1,52 @@
+package com.softdew.vms.edge.ai.models.scene;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.softdew.vms.edge.ai.scenes.FireScenes;
+import com.softdew.vms.edge.ai.scenes.SyntheticClip;
+import com.softdew.vms.platform.config.ConfigException;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+class FireModelTest {
+  private final FireModel model = new FireModel();
+
+  @Test
+  void flickeringGrowingFlameIsFire() {
+    SyntheticClip clip = FireScenes.growingFlame(1, 320, 240);
+    SceneRun run = SceneRun.run(model, clip, new JsonObject());
+    run.assertDetected(clip, null);
+    run.assertNone(clip, "smoke");
+  }
+
+  @Test
+  void staticOrangeBoxIsNeitherFireNorSmoke() {
+    SyntheticClip clip = FireScenes.staticOrangeBox(2, 320, 240);
+    SceneRun run = SceneRun.run(model, clip, new JsonObject());
+    run.assertNone(clip, "fire", "smoke");
+    // the colour stage does see it: the temporal stage is what rejects it
+    assertTrue(run.results.stream().anyMatch(r -> r.detections().stream().anyMatch(d -> d.objectClass().equals("fire"))), "orange box is a colour candidate");
+  }
+
+  @Test
+  void steadilyLitOrangeWallIsNeitherFireNorSmoke() {
+    SyntheticClip clip = FireScenes.orangeWall(3, 320, 240);
+    SceneRun.run(model, clip, new JsonObject()).assertNone(clip, "fire", "smoke");
+  }
+
+  @Test
+  void risingSmokeIsSmoke() {
+    SyntheticClip clip = FireScenes.risingSmoke(4, 320, 240);
+    SceneRun run = SceneRun.run(model, clip, new JsonObject());
+    run.assertDetected(clip, null);
+    run.assertNone(clip, "fire");
+  }
+
+  @Test
+  void paramsResolveAndAreChecked() {
+    assertEquals(0.08, model.params().defaults().getDouble("flickerMin"));
+    assertThrows(ConfigException.class, () -> model.params().resolve(new JsonObject().put("growthMin", 0.5)));
+  }
+}
