@@ -87,4 +87,20 @@ public final class MotionScenes {
     }
     return new SyntheticClip("motion-light-seed" + seed, w, h, FPS, frames, List.of(), List.of(), List.of());
   }
+
+  /** Negative: nothing moves; the lights dim to 60 % over 2 s from 1 s on, then drop by a further 30 levels at 4 s. */
+  public static SyntheticClip dimming(long seed, int w, int h) {
+    SplittableRandom rnd = new SplittableRandom(seed ^ 0xd11);
+    int n = SceneKit.frames(FPS, 6);
+    int rampStart = SceneKit.frames(FPS, 1), rampEnd = SceneKit.frames(FPS, 3), drop = SceneKit.frames(FPS, 4);
+    List<byte[]> frames = new ArrayList<>();
+    try (Mat bg = SceneKit.background(w, h, seed); Mat canvas = new Mat()) {
+      for (int i = 0; i < n; i++) {
+        double t = Math.max(0, Math.min(1, (i - rampStart) / (double) (rampEnd - rampStart)));
+        bg.convertTo(canvas, -1, 1 - 0.4 * t, i >= drop ? -30 : 0);
+        frames.add(SceneKit.finish(canvas, rnd, 3));
+      }
+    }
+    return new SyntheticClip("motion-dimming-seed" + seed, w, h, FPS, frames, List.of(), List.of(), List.of());
+  }
 }

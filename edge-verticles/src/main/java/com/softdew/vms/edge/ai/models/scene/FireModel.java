@@ -98,6 +98,8 @@ public final class FireModel implements AnalyticsModel {
   }
 
   static final class Session extends SceneSession {
+    /** Share of the frame differing from the smoke background at once that is a global light change. */
+    private static final double GLOBAL_CHANGE = 0.5;
     private final FireSmokeClassifier classifier;
     private final int fireMinArea, smokeMinArea, smokeMinDiff, backgroundFrames, analysisWidth;
     private final double flickerMin, growthMin, minAgeMs, sustainMs, smokeEdgeRatio, smokeMinCorr, smokePersistMs, bgRate;
@@ -196,6 +198,12 @@ public final class FireModel implements AnalyticsModel {
       absdiff(gray, bg8, diff);
       threshold(diff, changed, smokeMinDiff - 0.5, 255, THRESH_BINARY);
       changed.convertTo(changed, CV_8U);
+      if (countNonZero(changed) > GLOBAL_CHANGE * changed.total()) { // lights dimmed or switched: not smoke, re-learn
+        gray.convertTo(bg32, CV_32F);
+        dets.add(new Detection("illumination", 1, new com.softdew.vms.edge.ai.Box(0, 0, f.width(), f.height()), null, null,
+            new JsonObject().put("reason", "most of the frame changed at once: smoke background re-learnt")));
+        return;
+      }
       bitwise_and(smoke, changed, smoke);
       morphologyEx(smoke, smoke, MORPH_OPEN, k3);
       morphologyEx(smoke, smoke, MORPH_CLOSE, k5);

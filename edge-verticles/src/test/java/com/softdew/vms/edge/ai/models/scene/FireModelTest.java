@@ -37,6 +37,12 @@ class FireModelTest {
   }
 
   @Test
+  void dimmingLightsAreNotSmoke() {
+    SyntheticClip clip = com.softdew.vms.edge.ai.scenes.MotionScenes.dimming(5, 320, 240);
+    SceneRun.run(model, clip, new JsonObject()).assertNone(clip, "fire", "smoke");
+  }
+
+  @Test
   void risingSmokeIsSmoke() {
     SyntheticClip clip = FireScenes.risingSmoke(4, 320, 240);
     SceneRun run = SceneRun.run(model, clip, new JsonObject());

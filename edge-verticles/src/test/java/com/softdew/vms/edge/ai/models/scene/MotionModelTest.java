@@ -33,6 +33,12 @@ class MotionModelTest {
   }
 
   @Test
+  void dimmingIsNotMotion() {
+    SyntheticClip clip = MotionScenes.dimming(6, 320, 240);
+    SceneRun.run(model, clip, new JsonObject()).assertNone(clip, "motion");
+  }
+
+  @Test
   void suddenLightSwitchIsReportedAsIllumination() {
     SyntheticClip clip = MotionScenes.lightChanges(3, 320, 240);
     SceneRun run = SceneRun.run(model, clip, new JsonObject().put("normaliseLight", false));
