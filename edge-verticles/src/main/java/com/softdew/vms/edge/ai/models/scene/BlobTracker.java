@@ -5,11 +5,16 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Metrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Greedy frame-to-frame association of blobs (largest first, best box overlap, or centre inside the
  * other's box) into tracks with a bounded history; a track unseen for {@code maxMissed} frames is
- * dropped. At most {@code maxTracks} tracks live at once (the smallest new blobs are ignored beyond).
+ * dropped. At most {@code maxTracks} tracks live at once: beyond, new blobs (smallest last) are ignored,
+ * counted and logged.
  */
 final class BlobTracker {
   static final class Track {
@@ -41,12 +46,21 @@ final class BlobTracker {
     }
   }
 
+  /** Hard cap of the area history, whatever the frame rate. */
+  static final int MAX_HISTORY = 512;
+  private static final Logger LOG = LoggerFactory.getLogger(BlobTracker.class);
   private final int maxMissed, maxTracks;
   private final long windowMs;
+  private final Counter overflow;
+  private final String name;
+  private long ignored;
   private final List<Track> tracks = new ArrayList<>();
   private int nextId = 1;
 
-  BlobTracker(int maxMissed, int maxTracks, long windowMs) {
+  /** {@code name} ("fire.flames"...) tags the overflow counter {@code vms.ai.scene.track.overflow}. */
+  BlobTracker(String name, int maxMissed, int maxTracks, long windowMs) {
+    this.name = name;
+    this.overflow = Metrics.counter("vms.ai.scene.track.overflow", "tracker", name);
     this.maxMissed = maxMissed;
     this.maxTracks = maxTracks;
     this.windowMs = windowMs;
@@ -64,7 +78,11 @@ final class BlobTracker {
         if (s > bestScore) { bestScore = s; best = t; }
       }
       if (best == null) {
-        if (tracks.size() >= maxTracks) continue;
+        if (tracks.size() >= maxTracks) {
+          overflow.increment();
+          if (ignored++ % 100 == 0) LOG.warn("{}: {} tracks already, new blob of {} px ignored ({} so far)", name, maxTracks, b.area(), ignored);
+          continue;
+        }
         best = new Track(nextId++, b, pts);
         tracks.add(best);
       } else {
@@ -74,7 +92,7 @@ final class BlobTracker {
       best.lastPts = pts;
       best.missed = 0;
       best.areas.addLast(new long[] {pts, b.area()});
-      while (!best.areas.isEmpty() && pts - best.areas.peekFirst()[0] > windowMs) best.areas.removeFirst();
+      while (!best.areas.isEmpty() && (pts - best.areas.peekFirst()[0] > windowMs || best.areas.size() > MAX_HISTORY)) best.areas.removeFirst();
       seen.add(best);
     }
     for (Iterator<Track> it = tracks.iterator(); it.hasNext(); ) {

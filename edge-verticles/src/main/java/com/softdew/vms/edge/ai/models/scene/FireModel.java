@@ -130,8 +130,8 @@ public final class FireModel implements AnalyticsModel {
       smokePersistMs = p.getDouble("smokePersistSeconds") * 1000;
       bgRate = p.getDouble("backgroundRate");
       long windowMs = Math.round(p.getDouble("windowSeconds") * 1000);
-      flames = new BlobTracker(5, 32, windowMs);
-      plumes = new BlobTracker(5, 32, windowMs);
+      flames = new BlobTracker("fire.flames", 5, 32, windowMs);
+      plumes = new BlobTracker("fire.smoke", 5, 32, windowMs);
       try (Size s3 = new Size(3, 3); Size s5 = new Size(5, 5)) {
         k3 = getStructuringElement(MORPH_ELLIPSE, s3);
         k5 = getStructuringElement(MORPH_ELLIPSE, s5);

@@ -115,7 +115,7 @@ public final class MissingObjectModel implements AnalyticsModel {
     private final Mat old = new Mat(), dx = new Mat(), dy = new Mat(), grad = new Mat(), ncc = new Mat();
     private final Mat k3, k7, k15;
     private final Size blur5 = new Size(5, 5);
-    private final BlobTracker abandoned = new BlobTracker(3, 32, 1000);
+    private final BlobTracker abandoned = new BlobTracker("missingObject.abandoned", 3, 32, 1000);
     private final List<Watch> watches = new ArrayList<>();
     private double scale = -1, mean0, std0;
     private long frames;
