@@ -20,9 +20,15 @@ class MotionModelTest {
     SyntheticClip clip = MotionScenes.walker(1, 320, 240);
     SceneRun run = SceneRun.run(model, clip, new JsonObject());
     run.assertDetected(clip, null);
-    // the moving box is where the figure is: at mid-crossing the largest region is near the clip's figure height
     long moving = run.results.stream().filter(r -> r.count() > 0).count();
     assertTrue(moving > 20, "moving frames " + moving);
+    // every motion region is on the figure's rows (it walks at y 90..150 with a 3 px bob), none elsewhere
+    for (FrameResult r : run.results) {
+      for (Detection d : r.detections()) {
+        if (!d.objectClass().equals("motion")) continue;
+        assertTrue(d.box().cy() > 80 && d.box().cy() < 160 && d.box().h() <= 75, "frame " + r.frameIndex() + ": " + d.toJson());
+      }
+    }
   }
 
   @Test
