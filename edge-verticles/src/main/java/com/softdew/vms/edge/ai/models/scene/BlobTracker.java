@@ -25,6 +25,7 @@ final class BlobTracker {
     int missed;
     double score; // model-specific running value (flicker, ...)
     long since = -1; // model-specific: when the condition began, -1 when it does not hold
+    long lastTrue = -1; // model-specific: last frame the condition held
     final Deque<long[]> areas = new ArrayDeque<>(); // {ptsMs, area}
 
     Track(int id, Cv.Blob b, long pts) {

@@ -9,6 +9,7 @@ import static org.bytedeco.opencv.global.opencv_core.bitwise_not;
 import static org.bytedeco.opencv.global.opencv_core.bitwise_xor;
 import static org.bytedeco.opencv.global.opencv_core.convertScaleAbs;
 import static org.bytedeco.opencv.global.opencv_core.countNonZero;
+import static org.bytedeco.opencv.global.opencv_core.multiply;
 import static org.bytedeco.opencv.global.opencv_imgproc.COLOR_BGR2GRAY;
 import static org.bytedeco.opencv.global.opencv_imgproc.GaussianBlur;
 import static org.bytedeco.opencv.global.opencv_imgproc.Laplacian;
@@ -48,7 +49,8 @@ import org.bytedeco.opencv.opencv_core.Size;
  * single-pixel noise removed) is fire when it also grows over {@code windowSeconds}, or keeps flickering
  * for {@code sustainSeconds}. A static orange object or a steadily lit wall has colour but no flicker.
  * <b>Smoke</b>: greyish pixels that differ from a slowly learnt background, as tracked blobs through
- * which the background still shows (positive correlation with it) with its edges weakened (veiled), for
+ * which the background still shows (positive correlation with it) and which veils it (edges weakened, or
+ * the background's contrast showing through reduced: regression slope of frame on background), for
  * {@code smokePersistSeconds} while not shrinking. Alarms "fire" and "smoke" with the track as key.
  */
 public final class FireModel implements AnalyticsModel {
@@ -70,6 +72,7 @@ public final class FireModel implements AnalyticsModel {
       ConfigKey.integer("smokeMinDiff", 12, 1, 255, "a smoke pixel differs from the learnt background by at least this grey level"),
       ConfigKey.integer("smokeMinAreaPx", 400, 1, 10_000_000, "smallest smoke blob considered, pixels of the analysed frame"),
       ConfigKey.decimal("smokeEdgeRatio", 0.9, 0.05, 10, "smoke veils: edge energy inside a smoke blob at most this fraction of the background's there"),
+      ConfigKey.decimal("smokeMaxTransmission", 0.85, 0.05, 1, "smoke veils (second test, either suffices): the background shows through with at most this contrast (regression slope of frame on background inside the blob)"),
       ConfigKey.decimal("smokeMinCorrelation", 0.3, -1, 1, "smoke is translucent: the blob still correlates with the background at least this much"),
       ConfigKey.decimal("smokePersistSeconds", 2.0, 0, 3600, "a smoke blob must hold this long before the alarm"),
       ConfigKey.integer("backgroundFrames", 10, 1, 10_000, "frames averaged into the smoke background before smoke is looked for"),
@@ -100,9 +103,11 @@ public final class FireModel implements AnalyticsModel {
   static final class Session extends SceneSession {
     /** Share of the frame differing from the smoke background at once that is a global light change. */
     private static final double GLOBAL_CHANGE = 0.5;
+    /** Longest gap in the smoke evidence that does not restart its persistence timer. */
+    private static final long SMOKE_GRACE_MS = 500;
     private final FireSmokeClassifier classifier;
     private final int fireMinArea, smokeMinArea, smokeMinDiff, backgroundFrames, analysisWidth;
-    private final double flickerMin, growthMin, minAgeMs, sustainMs, smokeEdgeRatio, smokeMinCorr, smokePersistMs, bgRate;
+    private final double flickerMin, growthMin, minAgeMs, sustainMs, smokeEdgeRatio, smokeMaxT, smokeMinCorr, smokePersistMs, bgRate;
     private final Mat small = new Mat(), gray = new Mat(), fire = new Mat(), prevFire = new Mat(), xor = new Mat(), smoke = new Mat();
     private final Mat bg32 = new Mat(), bg8 = new Mat(), diff = new Mat(), changed = new Mat(), notSmoke = new Mat();
     private final Mat smooth = new Mat(), lap = new Mat(), edges = new Mat(), bgLap = new Mat(), bgEdges = new Mat(), corr = new Mat();
@@ -126,6 +131,7 @@ public final class FireModel implements AnalyticsModel {
       minAgeMs = p.getDouble("minAgeSeconds") * 1000;
       sustainMs = p.getDouble("sustainSeconds") * 1000;
       smokeEdgeRatio = p.getDouble("smokeEdgeRatio");
+      smokeMaxT = p.getDouble("smokeMaxTransmission");
       smokeMinCorr = p.getDouble("smokeMinCorrelation");
       smokePersistMs = p.getDouble("smokePersistSeconds") * 1000;
       bgRate = p.getDouble("backgroundRate");
@@ -217,7 +223,7 @@ public final class FireModel implements AnalyticsModel {
       int minArea = (int) Math.max(1, Math.ceil(smokeMinArea * scale * scale));
       for (BlobTracker.Track t : plumes.update(Cv.blobs(smoke, minArea), f.ptsMs())) {
         Cv.Blob b = t.blob;
-        double edgeRatio, correlation;
+        double edgeRatio, correlation, transmission;
         try (Rect r = new Rect(b.x(), b.y(), b.w(), b.h()); Mat e = new Mat(edges, r); Mat be = new Mat(bgEdges, r); Mat m = new Mat(smoke, r);
             Mat g = new Mat(gray, r); Mat bgr = new Mat(bg8, r)) {
           double cur = Cv.meanStd(e, m)[0], ref = Cv.meanStd(be, m)[0];
@@ -226,19 +232,36 @@ public final class FireModel implements AnalyticsModel {
           try (FloatIndexer i = corr.createIndexer()) {
             correlation = i.get(0, 0);
           }
+          // translucency: frame = (1 - a) * background + a * smoke, so the regression slope of the frame on
+          // the background inside the blob is about 1 - a (the smoke's own texture does not bias it)
+          try (Mat g32 = new Mat(); Mat b32 = new Mat(); Mat prod = new Mat()) {
+            g.convertTo(g32, CV_32F);
+            bgr.convertTo(b32, CV_32F);
+            multiply(g32, b32, prod);
+            double[] sg = Cv.meanStd(g32, m), sb = Cv.meanStd(b32, m);
+            double cov = Cv.meanStd(prod, m)[0] - sg[0] * sb[0];
+            transmission = sb[1] < 2 ? Double.NaN : cov / (sb[1] * sb[1]); // a flat background cannot show it
+          }
         }
-        boolean veil = edgeRatio <= smokeEdgeRatio && correlation >= smokeMinCorr && t.growth() >= 0.9;
-        if (!veil) t.since = -1;
-        else if (t.since < 0) t.since = f.ptsMs();
+        boolean veiled = edgeRatio <= smokeEdgeRatio || (transmission > 0.05 && transmission <= smokeMaxT);
+        boolean veil = veiled && correlation >= smokeMinCorr && t.growth() >= 0.9;
+        // the measures of a thin, moving plume hover around their thresholds: a gap shorter than SMOKE_GRACE_MS
+        // does not restart the persistence timer
+        if (veil) {
+          if (t.since < 0) t.since = f.ptsMs();
+          t.lastTrue = f.ptsMs();
+        } else if (t.since >= 0 && f.ptsMs() - t.lastTrue > SMOKE_GRACE_MS) {
+          t.since = -1;
+        }
         double held = t.since < 0 ? 0 : f.ptsMs() - t.since;
-        boolean isSmoke = veil && held >= smokePersistMs;
+        boolean isSmoke = t.since >= 0 && held >= smokePersistMs;
         double conf = isSmoke ? Cv.clamp01(0.5 + 0.3 * (1 - edgeRatio) + 0.2 * Math.min(1, t.growth() - 1)) : 0.2;
         dets.add(new Detection("smoke", conf, b.box(1 / scale), "s" + t.id, null, new JsonObject()
-            .put("edgeRatio", r3(edgeRatio)).put("backgroundCorrelation", r3(correlation)).put("growth", r3(t.growth()))
+            .put("edgeRatio", r3(edgeRatio)).put("transmission", Double.isNaN(transmission) ? null : r3(transmission)).put("backgroundCorrelation", r3(correlation)).put("growth", r3(t.growth()))
             .put("areaPx", Math.round(b.area() / (scale * scale))).put("confirmed", isSmoke).put("stage", classifier.name())));
         if (isSmoke) {
-          alarms.add(new Alarm("smoke", null, "s" + t.id, conf, String.format("greyish translucent region veiling the background (edges %.0f %%, correlation %.2f) for %.1f s, grew x%.2f",
-              edgeRatio * 100, correlation, held / 1000, t.growth())));
+          alarms.add(new Alarm("smoke", null, "s" + t.id, conf, String.format("greyish translucent region veiling the background (edges %.0f %%, shows through at %.0f %%, correlation %.2f) for %.1f s, grew x%.2f",
+              edgeRatio * 100, transmission * 100, correlation, held / 1000, t.growth())));
         }
       }
       if (bgRate > 0) {
