@@ -91,7 +91,7 @@ public final class PlateOcr implements AutoCloseable {
    * @param device  a CUDA device is tried (ONNX Runtime's CUDA provider) and the CPU used when that fails
    */
   public static PlateOcr load(OcrModelFiles files, int threads, InferenceDevice device) throws OrtException, IOException {
-    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    OrtEnvironment env = environment();
     CtcGreedyDecoder decoder = CtcGreedyDecoder.load(files.keys());
     String where = "cpu";
     OrtSession d = null;
@@ -116,6 +116,33 @@ public final class PlateOcr implements AutoCloseable {
         throw e;
       }
     }
+  }
+
+  /**
+   * ONNX Runtime's process-wide environment, created on a thread with a 16 MiB stack: initialising
+   * ONNX Runtime 1.29.0 recurses deeply and overflows a default 1-2 MiB Java thread stack on this
+   * machine (SIGSEGV without hs_err, seen with the plain {@code java} launcher; 4 MiB was enough).
+   */
+  static synchronized OrtEnvironment environment() throws OrtException {
+    OrtEnvironment[] env = new OrtEnvironment[1];
+    Throwable[] err = new Throwable[1];
+    Thread t = new Thread(null, () -> {
+      try {
+        env[0] = OrtEnvironment.getEnvironment();
+      } catch (Throwable e) {
+        err[0] = e;
+      }
+    }, "onnxruntime-init", 16L << 20);
+    t.start();
+    try {
+      t.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while ONNX Runtime was initialising", e);
+    }
+    if (err[0] instanceof OrtException oe) throw oe;
+    if (err[0] != null) throw new IllegalStateException("ONNX Runtime did not initialise: " + err[0], err[0]);
+    return env[0];
   }
 
   /** "cpu/2t", "cuda:0/2t". */
@@ -332,10 +359,5 @@ public final class PlateOcr implements AutoCloseable {
     } catch (OrtException e) {
       log.debug("closing the ANPR recogniser", e);
     }
-  }
-
-  /** The shared ONNX Runtime environment (process-wide; never closed here). */
-  OrtEnvironment environment() {
-    return env;
   }
 }

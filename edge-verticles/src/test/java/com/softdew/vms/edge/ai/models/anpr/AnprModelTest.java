@@ -68,6 +68,30 @@ class AnprModelTest {
   }
 
   @Test
+  void vehicleBoxesLimitTheSearch() throws Exception {
+    SyntheticClip clip = PlateScenes.positive("7TRZ905", 21);
+    List<FrameView> views = clip.views();
+    try {
+      Mat frame = views.get(22).bgr(); // the car is near the centre
+      List<PlateOcr.Read> whole = model.ocr().read(List.of(frame), PlateOcr.Options.DEFAULT).get(0);
+      assertEquals(1, whole.size(), whole.toString());
+      assertEquals("7TRZ905", whole.get(0).text());
+      com.softdew.vms.edge.ai.Box plate = whole.get(0).box().bounds();
+      // a vehicle box around the plate: found again, in frame coordinates
+      com.softdew.vms.edge.ai.Box car = new com.softdew.vms.edge.ai.Box(plate.x() - 80, plate.y() - 120, plate.w() + 160, plate.h() + 170);
+      List<PlateOcr.Read> inCar = model.ocr().read(List.of(frame), List.of(List.of(car)), PlateOcr.Options.DEFAULT).get(0);
+      assertEquals(1, inCar.size(), inCar.toString());
+      assertEquals("7TRZ905", inCar.get(0).text());
+      assertTrue(inCar.get(0).box().bounds().iou(plate) > 0.6, inCar.get(0).box().bounds() + " vs " + plate);
+      // a vehicle box elsewhere: the plate is not searched for
+      com.softdew.vms.edge.ai.Box elsewhere = new com.softdew.vms.edge.ai.Box(0, 0, 160, 120);
+      assertTrue(model.ocr().read(List.of(frame), List.of(List.of(elsewhere)), PlateOcr.Options.DEFAULT).get(0).isEmpty());
+    } finally {
+      views.forEach(FrameView::close);
+    }
+  }
+
+  @Test
   void firesOnceWithThePlateOnAPositiveClip() {
     SyntheticClip clip = PlateScenes.positive("AB 123 CD", 3);
     SyntheticClip.Label label = clip.labels().get(0);
