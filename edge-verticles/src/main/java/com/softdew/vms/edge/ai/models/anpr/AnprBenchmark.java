@@ -16,12 +16,79 @@ import org.bytedeco.opencv.opencv_core.Mat;
  * detector's milliseconds per frame, one frame per call and {@code detBatch} frames per call.
  * Prints {@code RESULT key value} lines.
  *
- * <p>Usage: {@code AnprBenchmark [threads] [repetitions] [recBatch]}
+ * <p>Usage: {@code AnprBenchmark [threads] [repetitions] [recBatch]}, or
+ * {@code AnprBenchmark accuracy [clips] [minIntervalMs] [WxH]} for a passage-level accuracy run.
  */
 public final class AnprBenchmark {
   private AnprBenchmark() {}
 
+  /**
+   * Passages of {@code n} positive clips (random plates, seeds 1..n) and {@code n} negatives (no plate,
+   * blank plate alternately) through an {@link AnprModel} session with default parameters but
+   * {@code minIntervalMs}: prints the plates read right, read wrong, missed, and false reports.
+   */
+  static void accuracy(int n, int minIntervalMs, String size) throws Exception {
+    int w = Integer.parseInt(size.split("x")[0]), h = Integer.parseInt(size.split("x")[1]);
+    int right = 0, wrong = 0, missed = 0, falseReports = 0;
+    String letters = "ABCDEFGHJKLMNPRSTUVWXYZ", digits = "0123456789";
+    try (AnprModel m = new AnprModel()) {
+      m.init(new com.softdew.vms.edge.ai.ModelEnvironment(new JsonObject(), java.nio.file.Path.of("."), InferenceDevice.CPU));
+      for (int i = 1; i <= 2 * n; i++) {
+        java.util.Random r = new java.util.Random(i);
+        boolean positive = i <= n;
+        String plate = "";
+        if (positive) {
+          StringBuilder sb = new StringBuilder();
+          for (int k = 0; k < 2; k++) sb.append(letters.charAt(r.nextInt(letters.length())));
+          if (r.nextBoolean()) sb.append(' ');
+          for (int k = 0; k < 3 + r.nextInt(2); k++) sb.append(digits.charAt(r.nextInt(10)));
+          if (r.nextBoolean()) sb.append(' ');
+          for (int k = 0; k < r.nextInt(3); k++) sb.append(letters.charAt(r.nextInt(letters.length())));
+          plate = sb.toString();
+        }
+        PlateScenes.PlateKind kind = positive ? PlateScenes.PlateKind.TEXT : i % 2 == 0 ? PlateScenes.PlateKind.NONE : PlateScenes.PlateKind.BLANK;
+        SyntheticClip clip = PlateScenes.render(plate, kind, i, w, h, 15, 3.0);
+        List<String> reported = new ArrayList<>();
+        List<FrameView> views = clip.views();
+        var cam = new com.softdew.vms.edge.ai.CameraContext("bench", "cam" + i, List.of(),
+            m.params().resolve(new JsonObject().put("minIntervalMs", minIntervalMs)), com.softdew.vms.edge.ai.FrameGeometry.identity(w, h), 15);
+        try (var s = m.open(cam)) {
+          for (int k = 0; k < views.size(); k += 15) {
+            s.analyze(views.subList(k, Math.min(views.size(), k + 15))).forEach(x -> x.alarms().forEach(a -> reported.add(a.key())));
+          }
+          List<FrameView> tail = new ArrayList<>();
+          for (int k = 0; k < 15; k++) {
+            long idx = views.size() + k;
+            tail.add(new FrameView(idx, Math.round(idx * 1000 / 15.0), w, h, clip.frames().get(clip.frames().size() - 1)));
+          }
+          s.analyze(tail).forEach(x -> x.alarms().forEach(a -> reported.add(a.key())));
+          tail.forEach(FrameView::close);
+        } finally {
+          views.forEach(FrameView::close);
+        }
+        String want = positive ? PlateScenes.normalised(plate) : null;
+        if (positive) {
+          if (reported.contains(want)) right++;
+          else if (reported.isEmpty()) missed++;
+          else wrong++;
+          falseReports += (int) reported.stream().filter(x -> !x.equals(want)).count();
+        } else {
+          falseReports += reported.size();
+        }
+        System.out.println("clip " + clip.name() + " reported " + reported);
+      }
+      System.out.printf(Locale.ROOT, "RESULT accuracy_clips %d positive + %d negative, %s, minIntervalMs %d%n", n, n, size, minIntervalMs);
+      System.out.printf(Locale.ROOT, "RESULT right %d wrong %d missed %d false_reports %d%n", right, wrong, missed, falseReports);
+      System.out.printf(Locale.ROOT, "RESULT det_ms_per_image %.1f rec_ms_per_crop %.1f%n", m.ocr().detMsPerImage(), m.ocr().recMsPerCrop());
+    }
+  }
+
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("accuracy")) {
+      accuracy(args.length > 1 ? Integer.parseInt(args[1]) : 6, args.length > 2 ? Integer.parseInt(args[2]) : 0,
+          args.length > 3 ? args[3] : "640x480");
+      return;
+    }
     int threads = args.length > 0 ? Integer.parseInt(args[0]) : 2;
     int reps = args.length > 1 ? Integer.parseInt(args[1]) : 3;
     int recBatch = args.length > 2 ? Integer.parseInt(args[2]) : 16;
