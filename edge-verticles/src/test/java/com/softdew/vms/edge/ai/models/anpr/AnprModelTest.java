@@ -26,6 +26,7 @@ import org.bytedeco.opencv.opencv_core.Mat;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,20 +35,26 @@ import org.junit.jupiter.api.Test;
  */
 class AnprModelTest {
   private static AnprModel model;
+  private static String skipReason;
 
   @BeforeAll
   static void load() throws Exception {
     OcrModelFiles files = OcrModelFiles.find(new JsonObject(), System.getenv());
     if (files == null) {
-      String why = "ANPR models not installed (looked in " + OcrModelFiles.candidates(new JsonObject(), System.getenv())
+      skipReason = "ANPR models not installed (looked in " + OcrModelFiles.candidates(new JsonObject(), System.getenv())
           + "): run scripts/fetch-models.sh; skipping the ANPR model tests";
-      System.out.println(why);
-      Assumptions.assumeTrue(false, why);
+      System.out.println(skipReason);
+      return;
     }
     model = (AnprModel) ModelCatalog.load().get("anpr");
     assertNotNull(model, "anpr is registered in META-INF/services");
     model.init(new ModelEnvironment(new JsonObject().put("anpr.modelDir", files.dir().toString()).put("threads", 2), Path.of("target"),
         InferenceDevice.CPU));
+  }
+
+  @BeforeEach
+  void needsModels() {
+    Assumptions.assumeTrue(skipReason == null, skipReason);
   }
 
   @AfterAll
