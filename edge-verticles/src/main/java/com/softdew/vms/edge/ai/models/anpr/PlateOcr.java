@@ -47,7 +47,7 @@ public final class PlateOcr implements AutoCloseable {
    */
   public record Options(int detMaxSide, DbPostProcessor.Params db, double minAspect, double maxAspect, double minHeightPx, int detBatch,
       int recBatch) {
-    public static final Options DEFAULT = new Options(640, DbPostProcessor.Params.PADDLE, 1.5, 8, 10, 4, 16);
+    public static final Options DEFAULT = new Options(640, DbPostProcessor.Params.PADDLE, 1.5, 8, 10, 4, 4);
 
     public Options withRecBatch(int n) {
       return new Options(detMaxSide, db, minAspect, maxAspect, minHeightPx, detBatch, n);
