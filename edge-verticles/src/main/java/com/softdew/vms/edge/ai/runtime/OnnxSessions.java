@@ -40,7 +40,7 @@ public final class OnnxSessions implements AutoCloseable {
   private static volatile GpuManager installedGpu;
   private static volatile MeterRegistry installedRegistry;
 
-  private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+  private final OrtEnvironment env = OrtEnv.getUnchecked();
   private final InferenceDevice device;
   private final int threads;
   private final ModelCache<OrtSession> cache;

@@ -191,7 +191,7 @@ public final class AnalyzeCommand {
     InferenceDevice on = device != null ? device
         : com.softdew.vms.edge.ai.runtime.GpuManager.probe(AiWorkersVerticle.aiSettings(cfg), null).preferred();
     ModelHost host = new ModelHost(null, AiWorkersVerticle.aiSettings(cfg), args.models(), Path.of(cfg.string("data.dir")), perceptionFactory,
-        on, 64, null);
+        on, 64, null).strict(true);
     FFmpegFrameGrabber g = new FFmpegFrameGrabber(args.input().toFile());
     FrameNormalizer norm = null;
     Map<String, ModelSession> sessions = new LinkedHashMap<>();

@@ -127,6 +127,20 @@ public final class ModelHost implements AutoCloseable {
     Gauge.builder("vms.ai.sessions", this, ModelHost::sessionCount).register(r);
   }
 
+  private final Map<String, String> failed = new java.util.concurrent.ConcurrentHashMap<>();
+  private boolean strict;
+
+  /** Strict: a model that fails to initialise fails the start (the analyze command); default: it is skipped and reported. */
+  public ModelHost strict(boolean on) {
+    this.strict = on;
+    return this;
+  }
+
+  /** Models that failed to initialise, with the reason (lenient mode). */
+  public Map<String, String> failedModels() {
+    return Map.copyOf(failed);
+  }
+
   /** Loads and initialises the models (and the perception when needed) on a worker thread. */
   public Future<ModelHost> start() {
     return vertx.executeBlocking(() -> {
@@ -142,7 +156,20 @@ public final class ModelHost implements AutoCloseable {
     try {
       for (AnalyticsModel m : selected) {
         long t0 = System.nanoTime();
-        m.init(env);
+        try {
+          m.init(env);
+        } catch (Exception | LinkageError e) {
+          if (strict) throw e;
+          // one model that cannot load (missing network files...) must not take the other models down
+          failed.put(m.id(), String.valueOf(e.getMessage()));
+          LOG.error("model {} NOT started: {} (the other models run; fix it and restart)", m.id(), e.getMessage());
+          try {
+            m.close();
+          } catch (Exception ignored) {
+            // best effort
+          }
+          continue;
+        }
         models.put(m.id(), m);
         LOG.info("model {} initialised on {} in {} ms", m.id(), device.name(), (System.nanoTime() - t0) / 1_000_000);
       }

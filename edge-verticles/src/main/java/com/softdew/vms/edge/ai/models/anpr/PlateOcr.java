@@ -118,31 +118,9 @@ public final class PlateOcr implements AutoCloseable {
     }
   }
 
-  /**
-   * ONNX Runtime's process-wide environment, created on a thread with a 16 MiB stack: initialising
-   * ONNX Runtime 1.29.0 recurses deeply and overflows a default 1-2 MiB Java thread stack on this
-   * machine (SIGSEGV without hs_err, seen with the plain {@code java} launcher; 4 MiB was enough).
-   */
-  static synchronized OrtEnvironment environment() throws OrtException {
-    OrtEnvironment[] env = new OrtEnvironment[1];
-    Throwable[] err = new Throwable[1];
-    Thread t = new Thread(null, () -> {
-      try {
-        env[0] = OrtEnvironment.getEnvironment();
-      } catch (Throwable e) {
-        err[0] = e;
-      }
-    }, "onnxruntime-init", 16L << 20);
-    t.start();
-    try {
-      t.join();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while ONNX Runtime was initialising", e);
-    }
-    if (err[0] instanceof OrtException oe) throw oe;
-    if (err[0] != null) throw new IllegalStateException("ONNX Runtime did not initialise: " + err[0], err[0]);
-    return env[0];
+  /** ONNX Runtime's process-wide environment ({@link com.softdew.vms.edge.ai.runtime.OrtEnv}: created on a big-stack thread). */
+  static OrtEnvironment environment() throws OrtException {
+    return com.softdew.vms.edge.ai.runtime.OrtEnv.get();
   }
 
   /** "cpu/2t", "cuda:0/2t". */
