@@ -47,6 +47,7 @@ public final class ModelParams {
     }
     for (ConfigKey k : keys.values()) {
       Object raw = overrides.getValue(k.name());
+      if (raw instanceof io.vertx.core.json.JsonArray a) raw = a.getList(); // list params arrive as JSON arrays from the config service
       try {
         out.put(k.name(), k.coerce(raw, "model parameters"));
       } catch (ConfigException e) {

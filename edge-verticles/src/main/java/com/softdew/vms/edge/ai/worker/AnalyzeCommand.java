@@ -46,7 +46,8 @@ import org.bytedeco.javacv.Frame;
  * perception for models that use objects) gets batches of 15 frames. One line per analysed frame and
  * model: {@code {"frame":N,"ptsMs":T,"model":"crowd","count":K,"detections":[{"class","confidence","box":[x,y,w,h],"track","zone"}]}}
  * (N = source frame number, T = ms from the start of the file, boxes in source pixels), and one line
- * per event ({@link EventAccumulator}, gap 1 s): {@code {"event":"intrusion","zone":"NAME","startFrame":N,"endFrame":M,"confidence":0.9}}.
+ * per event ({@link EventAccumulator}, gap 1 s): {@code {"event":"intrusion","zone":"NAME","startFrame":N,"endFrame":M,"confidence":0.9}}, plus
+ * {@code "key"} when the model distinguishes simultaneous events (track id, plate text, tamper kind).
  * Zones are given in source pixels. Bad arguments: exit code 2 and one line naming the argument.
  */
 public final class AnalyzeCommand {
@@ -55,10 +56,14 @@ public final class AnalyzeCommand {
   public static final int EXIT_USAGE = 2;
   static final int BATCH = 15;
   static final long EVENT_GAP_MS = 1000;
-  static final String USAGE = "usage: analyze --input FILE --models m1,m2 [--zone NAME=x1,y1;x2,y2;...]... [--every-frame] [--out FILE]";
+  static final String USAGE = "usage: analyze --input FILE --models m1,m2 [--zone NAME=x1,y1;x2,y2;...]... [--param MODEL.NAME=VALUE]... [--every-frame] [--out FILE]";
 
   /** Parsed arguments. */
-  public record Args(Path input, List<String> models, List<Zone> zones, boolean everyFrame, Path out) {}
+  public record Args(Path input, List<String> models, List<Zone> zones, boolean everyFrame, Path out, Map<String, JsonObject> params) {
+    public Args(Path input, List<String> models, List<Zone> zones, boolean everyFrame, Path out) {
+      this(input, models, zones, everyFrame, out, Map.of());
+    }
+  }
 
   private final Function<ModelEnvironment, Perception> perceptionFactory;
   private final InferenceDevice device;
@@ -100,6 +105,7 @@ public final class AnalyzeCommand {
     List<String> models = null;
     List<Zone> zones = new ArrayList<>();
     boolean every = false;
+    Map<String, JsonObject> params = new LinkedHashMap<>();
     for (int i = 0; i < a.length; i++) {
       String arg = a[i];
       String name = arg.startsWith("--") && arg.contains("=") && !arg.startsWith("--zone=") ? arg.substring(0, arg.indexOf('=')) : arg;
@@ -112,7 +118,7 @@ public final class AnalyzeCommand {
       }
       switch (name) {
         case "--every-frame" -> every = true;
-        case "--input", "--models", "--zone", "--out" -> {
+        case "--input", "--models", "--zone", "--out", "--param" -> {
           String v = inline;
           if (v == null) {
             if (i + 1 >= a.length || a[i + 1].startsWith("--")) throw new IllegalArgumentException(name + " needs a value");
@@ -137,6 +143,11 @@ public final class AnalyzeCommand {
                 throw new IllegalArgumentException("--zone '" + v + "': " + e.getMessage());
               }
             }
+            case "--param" -> {
+              int dot = v.indexOf('.'), eq = v.indexOf('=');
+              if (dot <= 0 || eq < dot + 2) throw new IllegalArgumentException("--param '" + v + "': must look like MODEL.NAME=VALUE");
+              params.computeIfAbsent(v.substring(0, dot), k -> new JsonObject()).put(v.substring(dot + 1, eq), v.substring(eq + 1));
+            }
             default -> out = Path.of(v);
           }
         }
@@ -145,7 +156,10 @@ public final class AnalyzeCommand {
     }
     if (input == null) throw new IllegalArgumentException("--input is required; " + USAGE);
     if (models == null) throw new IllegalArgumentException("--models is required; " + USAGE);
-    return new Args(input, List.copyOf(models), List.copyOf(zones), every, out);
+    for (String m : params.keySet()) {
+      if (!models.contains(m)) throw new IllegalArgumentException("--param " + m + ".*: model " + m + " is not in --models");
+    }
+    return new Args(input, List.copyOf(models), List.copyOf(zones), every, out, Map.copyOf(params));
   }
 
   /** Runs the command; returns the exit code (0 ok, 1 failed, 2 bad arguments). */
@@ -157,6 +171,7 @@ public final class AnalyzeCommand {
       Map<String, AnalyticsModel> known = ModelCatalog.load();
       for (String m : args.models()) {
         if (!known.containsKey(m)) throw new IllegalArgumentException("--models: unknown model '" + m + "', known: " + known.keySet());
+        known.get(m).params().resolve(args.params().getOrDefault(m, new JsonObject())); // a bad --param is a usage error
       }
       cfg = new ConfigLoader(ConfigSchema.platform()).load(null, null);
     } catch (ConfigException | IllegalArgumentException e) {
@@ -211,7 +226,7 @@ public final class AnalyzeCommand {
       CameraContext base = new CameraContext("local", args.input().getFileName().toString(), zones, new JsonObject(), geo, fps);
       Map<String, CameraContext> contexts = new LinkedHashMap<>();
       for (AnalyticsModel m : host.models()) {
-        CameraContext c = base.withParams(m.params().defaults());
+        CameraContext c = base.withParams(m.params().resolve(args.params().getOrDefault(m.id(), new JsonObject())));
         contexts.put(m.id(), c);
         sessions.put(m.id(), m.open(c));
         acc.put(m.id(), new EventAccumulator(EVENT_GAP_MS));
@@ -289,6 +304,7 @@ public final class AnalyzeCommand {
   private static void writeEvent(Writer out, EventAccumulator.ModelEvent ev, Summary sum) throws IOException {
     JsonObject j = new JsonObject().put("event", ev.type());
     if (ev.zone() != null) j.put("zone", ev.zone());
+    if (ev.key() != null) j.put("key", ev.key()); // track id, plate text, tamper kind...
     j.put("startFrame", ev.startFrame()).put("endFrame", ev.endFrame()).put("confidence", Math.round(ev.confidence() * 1000) / 1000.0);
     out.write(j.encode());
     out.write('\n');
