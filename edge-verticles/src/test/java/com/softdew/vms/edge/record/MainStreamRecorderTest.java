@@ -268,4 +268,29 @@ class MainStreamRecorderTest {
     }
     assertEquals(75, packets, "every frame of the 5 s clip is in the first 3 segments");
   }
+
+  @Test
+  void diskFailureIsCountedAndRecordingResumesWhenTheDiskIsBack() throws Exception {
+    CameraSimulator.Descriptor d = camera(Codec.H264);
+    Path blocked = data.resolve("recordings");
+    Files.writeString(blocked, "a file where the recordings directory should be"); // every segment open fails
+    List<RecordingSegment> segs = Collections.synchronizedList(new ArrayList<>());
+    SimpleMeterRegistry reg = new SimpleMeterRegistry();
+    MainStreamRecorder r = new MainStreamRecorder(null, reg, options(d, "disk", data).segmentLength(Duration.ofSeconds(1)), segs::add)
+        .start();
+    try {
+      assertTrue(waitFor(() -> r.stats().writeErrors() >= 2, Duration.ofSeconds(15)), r.stats().toString());
+      assertTrue(segs.isEmpty());
+      long droppedWhileFailing = r.stats().packetsDropped();
+      Files.delete(blocked); // the disk is back
+      assertTrue(waitFor(() -> segs.size() >= 1, Duration.ofSeconds(10)), "recording resumes: " + r.stats());
+      assertTrue(droppedWhileFailing > 0, "packets are dropped, not queued, while the disk fails");
+      System.out.printf("measured disk failure: %s%n", r.stats());
+    } finally {
+      r.close();
+    }
+    assertEquals((double) r.stats().writeErrors(), reg.get("vms.recording.write.errors").counter().count());
+    assertEquals(1, r.stats().sessions(), "a disk failure does not drop the camera session");
+    checkSegment(segs.get(0), "h264", "1280x720");
+  }
 }
