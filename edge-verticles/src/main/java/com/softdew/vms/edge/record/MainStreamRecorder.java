@@ -262,62 +262,95 @@ public final class MainStreamRecorder implements AutoCloseable {
     long frameDur = fr.num() > 0 && fr.den() > 0 ? avutil.av_rescale_q(1, avutil.av_inv_q(fr), tb) : 0;
     String codec = avcodec.avcodec_get_name(st.codecpar().codec_id()).getString();
     String resolution = st.codecpar().width() + "x" + st.codecpar().height();
-    Instant anchorWall = null;
-    long anchorTs = 0;
+    anchorWall = null;
+    anchorTs = 0;
+    lastInputDts = avutil.AV_NOPTS_VALUE;
     lastPacketEnd = null;
     long segLenTs = avutil.av_rescale_q(o.segmentLength.toMillis(), MILLIS, tb);
-    while (running) {
-      AVPacket pkt = g.grabPacket();
-      if (pkt == null) return "stream ended or read failed";
-      try {
-        if (pkt.stream_index() != video || pkt.size() <= 0) continue; // video only (audio is not recorded)
-        packets[0]++;
-        long pts = pkt.pts(), dts = pkt.dts();
-        if (pts == avutil.AV_NOPTS_VALUE && dts == avutil.AV_NOPTS_VALUE) {
-          countDropped();
-          continue;
-        }
-        if (dts == avutil.AV_NOPTS_VALUE) dts = pts;
-        if (pts == avutil.AV_NOPTS_VALUE) pts = dts;
-        if (anchorWall == null) {
-          anchorWall = Instant.now();
-          anchorTs = dts;
-        }
-        boolean key = (pkt.flags() & avcodec.AV_PKT_FLAG_KEY) != 0;
-        if (key && rec != null && dts - segBaseTs >= segLenTs) closeSegment();
-        if (rec == null) {
-          if (!key) {
-            countDropped();
-            continue;
-          }
-          Instant start = anchorWall.plus(micros(dts - anchorTs, tb));
-          openSegment(g, video, start, dts, codec, resolution);
-          if (rec == null) {
-            countDropped();
-            continue;
-          }
-          if (gapStart != null) reportGap(new RecordingGap(o.tenantId, o.cameraId, gapStart, start, gapReason));
-        }
-        long d = dts - segBaseTs, p = pts - segBaseTs;
-        if (d <= lastDts) d = lastDts + 1;
-        if (p < d) p = d;
-        long dur = pkt.duration() > 0 ? pkt.duration() : frameDur;
-        pkt.dts(d).pts(p).duration(dur);
+    long step = Math.max(1, frameDur);
+    AVPacket held = null; // a leading packet without timestamps (RTP: the first one before the clock is known), at most one
+    try {
+      while (running) {
+        AVPacket pkt = g.grabPacket();
+        if (pkt == null) return "stream ended or read failed";
         try {
-          rec.recordPacket(pkt);
-          written.incrementAndGet();
-        } catch (Throwable e) {
-          writeFailed("write", e);
-          continue;
+          if (pkt.stream_index() != video || pkt.size() <= 0) continue; // video only (audio is not recorded)
+          packets[0]++;
+          long pts = pkt.pts(), dts = pkt.dts();
+          if (pts == avutil.AV_NOPTS_VALUE && dts == avutil.AV_NOPTS_VALUE) {
+            if (lastInputDts != avutil.AV_NOPTS_VALUE) {
+              pts = dts = lastInputDts + step; // one frame after the previous packet
+            } else if (held == null) {
+              held = avcodec.av_packet_clone(pkt); // its time is known once the next packet tells it
+              continue;
+            } else {
+              countDropped();
+              continue;
+            }
+          }
+          if (dts == avutil.AV_NOPTS_VALUE) dts = pts;
+          if (pts == avutil.AV_NOPTS_VALUE) pts = dts;
+          if (held != null) {
+            AVPacket h = held;
+            held = null;
+            try {
+              write(g, video, h, dts - step, dts - step, frameDur, segLenTs, tb, codec, resolution);
+            } finally {
+              avcodec.av_packet_free(h);
+            }
+          }
+          write(g, video, pkt, pts, dts, frameDur, segLenTs, tb, codec, resolution);
+        } finally {
+          avcodec.av_packet_unref(pkt);
         }
-        lastDts = d;
-        lastEndTs = Math.max(lastEndTs, p + dur);
-        lastPacketEnd = segStart.plus(micros(lastEndTs, tb));
-      } finally {
-        avcodec.av_packet_unref(pkt);
       }
+    } finally {
+      if (held != null) avcodec.av_packet_free(held);
     }
     return "stopped";
+  }
+
+  private Instant anchorWall;
+  private long anchorTs, lastInputDts;
+
+  /** One video packet with known input timestamps: cut, open, shift, write. */
+  private void write(FFmpegFrameGrabber g, int video, AVPacket pkt, long pts, long dts, long frameDur, long segLenTs, AVRational tb,
+      String codec, String resolution) {
+    if (anchorWall == null) {
+      anchorWall = Instant.now();
+      anchorTs = dts;
+    }
+    lastInputDts = Math.max(dts, lastInputDts == avutil.AV_NOPTS_VALUE ? dts : lastInputDts);
+    boolean key = (pkt.flags() & avcodec.AV_PKT_FLAG_KEY) != 0;
+    if (key && rec != null && dts - segBaseTs >= segLenTs) closeSegment();
+    if (rec == null) {
+      if (!key) {
+        countDropped();
+        return;
+      }
+      Instant start = anchorWall.plus(micros(dts - anchorTs, tb));
+      openSegment(g, video, start, dts, codec, resolution);
+      if (rec == null) {
+        countDropped();
+        return;
+      }
+      if (gapStart != null) reportGap(new RecordingGap(o.tenantId, o.cameraId, gapStart, start, gapReason));
+    }
+    long d = dts - segBaseTs, p = pts - segBaseTs;
+    if (d <= lastDts) d = lastDts + 1;
+    if (p < d) p = d;
+    long dur = pkt.duration() > 0 ? pkt.duration() : frameDur;
+    pkt.dts(d).pts(p).duration(dur);
+    try {
+      rec.recordPacket(pkt);
+      written.incrementAndGet();
+    } catch (Throwable e) {
+      writeFailed("write", e);
+      return;
+    }
+    lastDts = d;
+    lastEndTs = Math.max(lastEndTs, p + dur);
+    lastPacketEnd = segStart.plus(micros(lastEndTs, tb));
   }
 
   private void countDropped() {
@@ -343,7 +376,16 @@ public final class MainStreamRecorder implements AutoCloseable {
       r.setFormat("mp4");
       r.setOption("movflags", MOVFLAGS);
       r.setOption("frag_duration", "1000000");
-      r.start(g.getFormatContext());
+      try {
+        r.start(g.getFormatContext());
+      } catch (Throwable e) {
+        try {
+          r.release();
+        } catch (Throwable ignored) {
+          // reporting the first failure
+        }
+        throw e;
+      }
       rec = r;
       checkNoCodecOpened(g, r);
     } catch (Throwable e) {
