@@ -6,6 +6,7 @@ import com.softdew.vms.edge.job.JobDispatcher;
 import com.softdew.vms.edge.job.ModelRequirements;
 import com.softdew.vms.edge.normalize.FrameNormalizer;
 import com.softdew.vms.edge.normalize.FrameRing;
+import com.softdew.vms.edge.record.MainStreamRecorder;
 import com.softdew.vms.edge.segment.SegmentInfo;
 import com.softdew.vms.edge.segment.SegmentStore;
 import com.softdew.vms.edge.segment.SegmentWriter;
@@ -62,11 +63,15 @@ public final class CameraPipeline implements AutoCloseable {
    * @param normalize     analytics frame size, fit and fps
    * @param ringFrames    frames kept in the camera's ring
    * @param hwDecode      node setting ingest.hwDecode (auto|none|vaapi|cuda|qsv)
+   * @param recordUrl     main stream to record by remux ({@link MainStreamRecorder}); null or blank = recording off (default)
+   * @param recordSegmentSeconds recording segment length (≤ 0 = 10 s)
    */
   public record Spec(String tenantId, String cameraId, String url, String user, String password, Map<String, Priority> enabledModels,
       VideoJob.SourceQuality source, int segmentLengthSeconds, double overlapSeconds, Map<String, String> onDegraded,
-      FrameNormalizer.Config normalize, int ringFrames, String hwDecode) {
+      FrameNormalizer.Config normalize, int ringFrames, String hwDecode, String recordUrl, int recordSegmentSeconds) {
     public Spec {
+      if (recordUrl != null && recordUrl.isBlank()) recordUrl = null;
+      if (recordSegmentSeconds <= 0) recordSegmentSeconds = 10;
       enabledModels = Map.copyOf(enabledModels);
       onDegraded = onDegraded == null ? Map.of() : Map.copyOf(onDegraded);
       if (normalize == null) normalize = FrameNormalizer.Config.DEFAULT;
@@ -80,6 +85,25 @@ public final class CameraPipeline implements AutoCloseable {
       this(tenantId, cameraId, url, user, password, enabledModels, source, segmentLengthSeconds, overlapSeconds, Map.of(), null, 0, "auto");
     }
 
+    /** Without recording (the constructor before recording existed). */
+    public Spec(String tenantId, String cameraId, String url, String user, String password, Map<String, Priority> enabledModels,
+        VideoJob.SourceQuality source, int segmentLengthSeconds, double overlapSeconds, Map<String, String> onDegraded,
+        FrameNormalizer.Config normalize, int ringFrames, String hwDecode) {
+      this(tenantId, cameraId, url, user, password, enabledModels, source, segmentLengthSeconds, overlapSeconds, onDegraded, normalize,
+          ringFrames, hwDecode, null, 0);
+    }
+
+    /** True when the main stream is recorded. */
+    public boolean recording() {
+      return recordUrl != null;
+    }
+
+    /** The same spec recording {@code mainUrl} (same credentials) in segments of {@code segmentSeconds}; null url = off. */
+    public Spec withRecording(String mainUrl, int segmentSeconds) {
+      return new Spec(tenantId, cameraId, url, user, password, enabledModels, source, segmentLengthSeconds, overlapSeconds, onDegraded,
+          normalize, ringFrames, hwDecode, mainUrl, segmentSeconds);
+    }
+
     /** tenant/camera. */
     public String key() {
       return tenantId + "/" + cameraId;
@@ -87,7 +111,7 @@ public final class CameraPipeline implements AutoCloseable {
 
     public Spec withHwDecode(String v) {
       return new Spec(tenantId, cameraId, url, user, password, enabledModels, source, segmentLengthSeconds, overlapSeconds, onDegraded,
-          normalize, ringFrames, v);
+          normalize, ringFrames, v, recordUrl, recordSegmentSeconds);
     }
 
     /** The spec as sent to a pipeline agent (credentials included: the bus must be TLS across hosts). */
@@ -96,7 +120,7 @@ public final class CameraPipeline implements AutoCloseable {
       new TreeMap<>(enabledModels).forEach((m, p) -> models.put(m, p.name()));
       JsonObject onDeg = new JsonObject();
       new TreeMap<>(onDegraded).forEach(onDeg::put);
-      return new JsonObject().put("tenantId", tenantId).put("cameraId", cameraId).put("url", url).put("user", user)
+      JsonObject j = new JsonObject().put("tenantId", tenantId).put("cameraId", cameraId).put("url", url).put("user", user)
           .put("password", password).put("models", models).put("onDegraded", onDeg)
           .put("source", new JsonObject().put("resolution", source.resolution()).put("bitrate", source.bitrate()).put("fps", source.fps())
               .put("codec", source.codec()))
@@ -104,6 +128,8 @@ public final class CameraPipeline implements AutoCloseable {
           .put("normalize", new JsonObject().put("width", normalize.width()).put("height", normalize.height())
               .put("fps", normalize.fps()).put("fit", normalize.fit().name().toLowerCase(Locale.ROOT)))
           .put("ringFrames", ringFrames);
+      if (recording()) j.put("record", new JsonObject().put("url", recordUrl).put("segmentSeconds", recordSegmentSeconds));
+      return j;
     }
 
     /** Parses {@link #toJson()}; the hardware decode setting is the receiving node's. */
@@ -117,6 +143,7 @@ public final class CameraPipeline implements AutoCloseable {
       JsonObject s = j.getJsonObject("source", new JsonObject());
       JsonObject seg = j.getJsonObject("segment", new JsonObject());
       JsonObject n = j.getJsonObject("normalize", new JsonObject());
+      JsonObject rec = j.getJsonObject("record", new JsonObject());
       FrameNormalizer.Config nc = FrameNormalizer.Config.DEFAULT
           .withSize(n.getInteger("width", FrameNormalizer.Config.DEFAULT.width()), n.getInteger("height", FrameNormalizer.Config.DEFAULT.height()))
           .withFps(n.getDouble("fps", FrameNormalizer.Config.DEFAULT.fps()))
@@ -124,7 +151,8 @@ public final class CameraPipeline implements AutoCloseable {
       return new Spec(j.getString("tenantId"), j.getString("cameraId"), j.getString("url"), j.getString("user"), j.getString("password"),
           models, new VideoJob.SourceQuality(s.getString("resolution", ""), s.getLong("bitrate", 0L), s.getDouble("fps", 0.0),
               s.getString("codec", "")),
-          seg.getInteger("lengthSeconds", 5), seg.getDouble("overlapSeconds", 1.0), onDeg, nc, j.getInteger("ringFrames", 0), hwDecode);
+          seg.getInteger("lengthSeconds", 5), seg.getDouble("overlapSeconds", 1.0), onDeg, nc, j.getInteger("ringFrames", 0), hwDecode,
+          rec.getString("url"), rec.getInteger("segmentSeconds", 0));
     }
   }
 
@@ -141,6 +169,7 @@ public final class CameraPipeline implements AutoCloseable {
   private final Map<String, ModelState> models = new HashMap<>();
   private CameraIngestLoop loop;
   private SegmentWriter writer;
+  private MainStreamRecorder recorder;
   private volatile boolean closed;
 
   private CameraPipeline(Vertx vertx, Spec spec, DegradationBoard board) {
@@ -178,6 +207,12 @@ public final class CameraPipeline implements AutoCloseable {
               // the writer's bounded queue is full: the frame is dropped and counted by the writer
             }
           }).start();
+      if (spec.recording()) {
+        // remux of the main stream (no decode): dataDir/recordings next to dataDir/segments
+        p.recorder = new MainStreamRecorder(vertx, registry, new MainStreamRecorder.Options().tenantId(spec.tenantId())
+            .cameraId(spec.cameraId()).url(spec.recordUrl()).credentials(spec.user(), spec.password()).dataDir(store.root().getParent())
+            .segmentLength(java.time.Duration.ofSeconds(spec.recordSegmentSeconds())), null).start();
+      }
       return p;
     });
   }
@@ -289,6 +324,11 @@ public final class CameraPipeline implements AutoCloseable {
     return writer;
   }
 
+  /** The main-stream recorder, null when the spec does not record. */
+  public MainStreamRecorder recorder() {
+    return recorder;
+  }
+
   public Spec spec() {
     return spec;
   }
@@ -297,6 +337,7 @@ public final class CameraPipeline implements AutoCloseable {
   public void close() {
     closed = true;
     if (loop != null) loop.close();
+    if (recorder != null) recorder.close();
     if (writer != null) writer.close();
     synchronized (this) {
       models.forEach((m, st) -> {
