@@ -146,8 +146,13 @@ public final class PipelineSupervisorVerticle extends VerticleBase {
     FrameNormalizer.Config nc = d.withSize(n.getInteger("width", d.width()), n.getInteger("height", d.height()))
         .withFps(n.getInteger("fps", (int) d.fps())).withFit("crop".equals(n.getString("fit")) ? FrameNormalizer.Fit.CROP : FrameNormalizer.Fit.LETTERBOX);
     int ring = video.getJsonObject("buffer", new JsonObject()).getInteger("frames", 0);
-    return new CameraPipeline.Spec(t.tenantId(), t.cameraId(), url, t.username(), t.secret(), models, declared, length, overlap, onDegraded,
-        nc, ring, null);
+    CameraPipeline.Spec spec = new CameraPipeline.Spec(t.tenantId(), t.cameraId(), url, t.username(), t.secret(), models, declared, length,
+        overlap, onDegraded, nc, ring, null);
+    JsonObject rec = effective.getJsonObject("recording", new JsonObject());
+    if (rec.getBoolean("mainStream", false) && t.rtspMain() != null && !t.rtspMain().isEmpty()) {
+      spec = spec.withRecording(t.rtspMain(), rec.getInteger("segmentSeconds", 10));
+    }
+    return spec;
   }
 
   /** models.&lt;id&gt;.enabled = true → id with models.&lt;id&gt;.priority. */

@@ -44,6 +44,8 @@ public final class RuntimeConfigSchema {
         integer("video.normalize.fps", 15, 1, 60, "analytics frame rate"),
         choice("video.normalize.fit", "letterbox", List.of("letterbox", "crop"), "how the aspect ratio is kept"),
         integer("video.buffer.frames", 30, 4, 600, "frames kept per camera in the in-process ring (a 640x480 RGB frame is 900 KiB)"),
+        bool("recording.mainStream", false, "record the camera's main stream by remux (fragmented MP4, no re-encode) while its pipeline runs"),
+        integer("recording.segmentSeconds", 10, 2, 60, "length of a recorded main-stream segment, seconds (cut at the next key frame)"),
         list("notify.channels", List.of("console"), "channels for events: console, email, sms, push, webhook"),
         bool("notify.quietHours.enabled", false, "suppress non-critical notifications during quiet hours")));
     for (String[] m : MODELS) {

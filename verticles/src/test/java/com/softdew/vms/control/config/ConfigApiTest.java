@@ -64,7 +64,7 @@ class ConfigApiTest {
   @Test
   void hierarchyVersionsRollbackAuditAndRestart() throws Exception {
     ControlPlaneVerticle node = new ControlPlaneVerticle(Role.ALL, cfg);
-    await(vertx.deployVerticle(node));
+    String nodeDeployment = await(vertx.deployVerticle(node));
     int port = node.httpPort();
     assertEquals(401, send(port, "GET", "/api/v1/config/schema", null).statusCode(), "no token, no access");
     token = new ApiClient(vertx, port).token("admin", ADMIN_PW);
@@ -139,7 +139,7 @@ class ConfigApiTest {
     assertEquals(5, schema.getInteger("default"));
 
     // restart on the same data dir and database: everything is still there
-    await(vertx.undeploy(vertx.deploymentIDs().iterator().next()));
+    await(vertx.undeploy(nodeDeployment)); // the root: deploymentIDs() also lists its children
     ControlPlaneVerticle again = new ControlPlaneVerticle(Role.ALL, cfg);
     await(vertx.deployVerticle(again));
     JsonObject after = send(again.httpPort(), "GET", "/api/v1/config/scopes/camera:acme:cam-1", null).bodyAsJsonObject();
