@@ -19,7 +19,7 @@ import org.bytedeco.javacv.FFmpegFrameGrabber;
  * the protected {@code videoOptions} map: {@code startUnsafe} iterates its {@code entrySet()} right after
  * {@code avcodec_parameters_to_context} and right before {@code avcodec_open2} (checked with {@code javap -c}
  * on javacv-1.5.13.jar). This class installs a map whose {@code entrySet()} runs the hook once per start and
- * reads {@code video_c} by reflection. {@code HwFrameGrabberTest} checks the assumption (the hook sees an
+ * reads {@code video_c} by reflection. {@code HwDecodeIngestTest.preOpenHookSeesTheUnopenedContext} checks the assumption (the hook sees an
  * allocated, not yet opened context of the stream's codec) so that a JavaCV upgrade that moves it fails a
  * test instead of silently decoding in software.
  */
