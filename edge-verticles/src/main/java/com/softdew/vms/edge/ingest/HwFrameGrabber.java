@@ -47,6 +47,15 @@ final class HwFrameGrabber extends FFmpegFrameGrabber {
     return VIDEO_C != null;
   }
 
+  /** The grabber's video decoder context (null before start or when reflection fails). */
+  AVCodecContext videoContext() {
+    try {
+      return VIDEO_C == null ? null : (AVCodecContext) VIDEO_C.get(this);
+    } catch (IllegalAccessException e) {
+      return null;
+    }
+  }
+
   /** Whether the hook ran during the last start. */
   boolean hookRan() {
     return hookRan;

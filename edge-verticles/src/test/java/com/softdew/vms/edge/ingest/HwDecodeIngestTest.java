@@ -116,6 +116,8 @@ class HwDecodeIngestTest {
       assertEquals(avcodec.AV_CODEC_ID_HEVC, codecAtHook.get());
       assertEquals("hevc", decoderAtHook.get());
       assertEquals(1280, f.imageWidth);
+      assertEquals(1, g.videoContext().thread_count(), "video options still reach avcodec_open2 through the hooked map");
+      assertEquals(1, avcodec.avcodec_is_open(g.videoContext()));
       g.stop();
     }
   }
