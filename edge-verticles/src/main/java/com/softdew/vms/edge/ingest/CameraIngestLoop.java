@@ -128,6 +128,8 @@ public final class CameraIngestLoop implements AutoCloseable {
     FrameNormalizer.Config normalize = FrameNormalizer.Config.DEFAULT;
     int ringCapacity = FrameRing.DEFAULT_CAPACITY;
     Map<String, String> extraOptions = new LinkedHashMap<>();
+    /** Tests only: decode in software through the packet loop hardware sessions use. */
+    boolean packetLoop;
 
     public Options tenantId(String v) { tenantId = v; return this; }
     public Options cameraId(String v) { cameraId = v; return this; }
@@ -311,6 +313,10 @@ public final class CameraIngestLoop implements AutoCloseable {
   private void run() {
     HwDecode.Plan plan = HwDecode.plan(o.hwaccel);
     hwType = plan.type();
+    if (o.packetLoop && hwType == null) {
+      hwType = "packets";
+      plan = new HwDecode.Plan(hwType, "software decoder through the hardware packet loop (test)");
+    }
     useDecoder(plan.hardware() ? hwType : "software", plan.reason());
     if (plan.hardware()) {
       log.info("camera {}: decoder {} ({})", label, decoder, decoderReason);
@@ -500,6 +506,12 @@ public final class CameraIngestLoop implements AutoCloseable {
     hwCtx = null;
     int codecId = c.codec_id();
     String codecName = HwDecode.codecName(codecId);
+    if (hwType.equals("packets")) {
+      hwCtx = c;
+      hwTrying = "packets-" + codecName;
+      if (!decoder.equals(hwTrying)) useDecoder(hwTrying, "software " + codecName + " decoder through the hardware packet loop (test)");
+      return;
+    }
     if (hwType.equals("vaapi")) {
       org.bytedeco.ffmpeg.avutil.AVBufferRef dev = HwDecode.vaapiDeviceRef();
       if (dev == null) throw new HwFailure("vaapi-" + codecName, "device " + HwDecode.VAAPI_DEVICE + " not available");
