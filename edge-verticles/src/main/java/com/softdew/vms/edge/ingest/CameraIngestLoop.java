@@ -15,7 +15,6 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -32,7 +31,7 @@ import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.bytedeco.ffmpeg.avformat.AVFormatContext;
-import org.bytedeco.ffmpeg.avutil.AVBufferRef;
+import org.bytedeco.ffmpeg.global.avcodec;
 import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
@@ -78,14 +77,19 @@ import org.slf4j.LoggerFactory;
  * "receive"}). Later sender reports (clock drift) are not followed: libavformat keeps the first mapping.
  *
  * <h2>Hardware decoding</h2>
- * Option {@code hwaccel} (start-up key {@code ingest.hwDecode}: {@code auto|none|vaapi|cuda|qsv}) is
- * probed once per JVM and device type with {@code av_hwdevice_ctx_create} ({@code auto} tries vaapi,
- * cuda, qsv in that order). The decoder used and the reason of a fallback are logged once per camera
- * when its loop starts, carried by every status event ({@code decoder}, {@code decoderReason}) and by
- * the gauge {@code vms.ingest.decoder{tenant,camera,decoder}}. Today every camera decodes in
- * software: no device on this machine (no /dev/dri, no CUDA driver), and even with a device JavaCV's
- * grabber offers no hook to attach {@code hw_device_ctx} before the decoder opens, so a present device
- * is reported ("present, not wired") and software decoding is used.
+ * Option {@code hwaccel} (start-up key {@code ingest.hwDecode}: {@code auto|none|vaapi|cuda|qsv}, see
+ * {@link HwDecode}): {@code cuda} and {@code qsv} decode with FFmpeg's {@code <codec>_cuvid} /
+ * {@code <codec>_qsv} decoders chosen by name once the stream's codec is known (the first connection of a
+ * loop learns the codec in {@link HwFrameGrabber}'s pre-open hook and reconnects at once with the right
+ * decoder; later connections name it up front); {@code vaapi} attaches a VAAPI device
+ * ({@code hw_device_ctx}) to FFmpeg's native decoder and downloads each surface with
+ * {@code av_hwframe_transfer_data}; {@code auto} uses the first device type that opens (vaapi, cuda, qsv).
+ * When the hardware decoder cannot be opened, fails while decoding, or delivers no frame in two
+ * connections in a row, that camera falls back to software for the rest of the loop's life: one WARN line
+ * names the decoder tried and the error, and the decoder ({@code decoder}: {@code software},
+ * {@code h264_cuvid}, {@code hevc_qsv}, {@code vaapi-h264} ...) and the reason ({@code decoderReason}) are
+ * carried by every status event and by the gauge {@code vms.ingest.decoder{tenant,camera,decoder}} (1 for
+ * the decoder in use, 0 for one given up).
  *
  * <h2>Measured source quality</h2>
  * {@link #measuredQuality()}: resolution and codec of the decoded stream, fps and bitrate over the last
@@ -124,6 +128,8 @@ public final class CameraIngestLoop implements AutoCloseable {
     FrameNormalizer.Config normalize = FrameNormalizer.Config.DEFAULT;
     int ringCapacity = FrameRing.DEFAULT_CAPACITY;
     Map<String, String> extraOptions = new LinkedHashMap<>();
+    /** Tests only: decode in software through the packet loop hardware sessions use. */
+    boolean packetLoop;
 
     public Options tenantId(String v) { tenantId = v; return this; }
     public Options cameraId(String v) { cameraId = v; return this; }
@@ -196,6 +202,12 @@ public final class CameraIngestLoop implements AutoCloseable {
   private volatile String clock = "receive";
   private volatile String decoder = "software";
   private volatile String decoderReason = "hardware decode not requested";
+  // hardware decode: family (cuda|qsv|vaapi, null = software), codec learned from the stream, decoder being tried
+  private String hwType;
+  private int hwCodecId = -1;
+  private String hwTrying;
+  private int hwSessionsWithoutFrames;
+  private final org.bytedeco.ffmpeg.avutil.AVFrame swFrame = org.bytedeco.ffmpeg.global.avutil.av_frame_alloc();
   private static final Map<String, AtomicInteger> DECODER_IN_USE = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile AtomicInteger decoderInUse;
   private volatile long qualityBitrate;
@@ -260,7 +272,7 @@ public final class CameraIngestLoop implements AutoCloseable {
 
   public FrameRing ring() { return ring; }
   public String clock() { return clock; }
-  /** "software" or the hardware device type the decoder uses. */
+  /** "software" or the hardware decoder in use ("h264_cuvid", "hevc_qsv", "vaapi-h264"; the family while the codec is not known yet). */
   public String decoder() { return decoder; }
   /** Why the decoder is what it is (the fallback reason when hardware was asked for). */
   public String decoderReason() { return decoderReason; }
@@ -299,19 +311,16 @@ public final class CameraIngestLoop implements AutoCloseable {
   // ------------------------------------------------------------------------------------ loop
 
   private void run() {
-    String[] hw = probeHardwareDecoder(o.hwaccel);
-    decoder = hw[0];
-    decoderReason = hw[1];
-    // one value object per registry, camera and decoder: a restarted loop of the same camera updates the gauge
-    // Micrometer registered for its predecessor (a gauge keeps the object it was first registered with)
-    decoderInUse = DECODER_IN_USE.computeIfAbsent(System.identityHashCode(registry) + "/" + label + "/" + decoder, k -> {
-      AtomicInteger v = new AtomicInteger();
-      Gauge.builder("vms.ingest.decoder", v, AtomicInteger::get).description("1 for the decoder this camera uses")
-          .tags(Tags.of("tenant", o.tenantId, "camera", o.cameraId, "decoder", decoder)).register(registry);
-      return v;
-    });
-    decoderInUse.set(1);
-    if (o.hwaccel == null || o.hwaccel.isBlank() || o.hwaccel.equalsIgnoreCase("none")) {
+    HwDecode.Plan plan = HwDecode.plan(o.hwaccel);
+    hwType = plan.type();
+    if (o.packetLoop && hwType == null) {
+      hwType = "packets";
+      plan = new HwDecode.Plan(hwType, "software decoder through the hardware packet loop (test)");
+    }
+    useDecoder(plan.hardware() ? hwType : "software", plan.reason());
+    if (plan.hardware()) {
+      log.info("camera {}: decoder {} ({})", label, decoder, decoderReason);
+    } else if (o.hwaccel == null || o.hwaccel.isBlank() || o.hwaccel.equalsIgnoreCase("none")) {
       log.info("camera {}: decoder {} ({})", label, decoder, decoderReason);
     } else {
       log.warn("camera {}: decoder {} ({})", label, decoder, decoderReason);
@@ -322,8 +331,16 @@ public final class CameraIngestLoop implements AutoCloseable {
       long t0 = System.nanoTime();
       FFmpegFrameGrabber g = grabber();
       sessions.incrementAndGet();
+      boolean retryNow = false;
       try {
         why = session(g, t0);
+      } catch (CodecLearned e) {
+        why = "reconnecting with decoder " + e.decoder;
+        retryNow = true;
+      } catch (HwFailure e) {
+        softwareFallback(e.decoder, e.getMessage());
+        why = "hardware decoder " + e.decoder + " failed";
+        retryNow = true;
       } catch (Throwable e) {
         why = describe(e);
       } finally {
@@ -335,6 +352,18 @@ public final class CameraIngestLoop implements AutoCloseable {
         }
       }
       if (!running) break;
+      if (hwType != null && hwTrying != null && !lastSessionHadFrames && sessionStarted && !retryNow) {
+        // a hardware decoder that never hands out a frame fails silently (FFmpegFrameGrabber ignores decode
+        // errors): after two connections in a row that opened but delivered nothing, give it up
+        if (++hwSessionsWithoutFrames >= 2) {
+          softwareFallback(hwTrying, "opened but delivered no frame in 2 connections in a row (last: " + why + ")");
+          retryNow = true;
+        }
+      }
+      if (retryNow) {
+        lastSessionHadFrames = false;
+        continue; // same camera, other decoder: no backoff, no DOWN
+      }
       if (ttffMillis >= 0 && lastSessionHadFrames) backoff = o.backoffInitial.toMillis(); // success resets
       lastSessionHadFrames = false;
       setState(State.DOWN, why);
@@ -348,16 +377,193 @@ public final class CameraIngestLoop implements AutoCloseable {
       backoff = Math.min(backoff * 2, o.backoffMax.toMillis());
     }
     normalizer.close();
+    org.bytedeco.ffmpeg.global.avutil.av_frame_free(swFrame);
+    avutil.av_frame_free(hwFrame);
   }
 
   private boolean lastSessionHadFrames;
+  private boolean sessionStarted;
+
+  /** Sets the decoder in use and its gauge (1 for it, 0 for the one it replaces). */
+  private void useDecoder(String name, String why) {
+    if (decoderInUse != null) decoderInUse.set(0);
+    decoder = name;
+    decoderReason = why;
+    // one value object per registry, camera and decoder: a restarted loop of the same camera updates the gauge
+    // Micrometer registered for its predecessor (a gauge keeps the object it was first registered with)
+    decoderInUse = DECODER_IN_USE.computeIfAbsent(System.identityHashCode(registry) + "/" + label + "/" + name, k -> {
+      AtomicInteger v = new AtomicInteger();
+      Gauge.builder("vms.ingest.decoder", v, AtomicInteger::get).description("1 for the decoder this camera uses")
+          .tags(Tags.of("tenant", o.tenantId, "camera", o.cameraId, "decoder", name)).register(registry);
+      return v;
+    });
+    decoderInUse.set(1);
+  }
+
+  /** The hardware decoder tried failed: software for the rest of this loop's life, one WARN line. */
+  private void softwareFallback(String tried, String error) {
+    String why = "hwDecode " + o.hwaccel.toLowerCase(Locale.ROOT) + ": " + tried + " " + error + "; software fallback";
+    log.warn("camera {}: hardware decoder {} {}: decoding in software", label, tried, error);
+    hwType = null;
+    hwTrying = null;
+    useDecoder("software", why);
+  }
+
+  /** Packets a hardware decoder may take without handing out a frame, or fail in a row, before it is given up. */
+  static final int HW_PACKETS_WITHOUT_FRAME = 60;
+  private org.bytedeco.ffmpeg.avcodec.AVCodecContext hwCtx; // the grabber's video decoder (valid until it is closed)
+  private final org.bytedeco.ffmpeg.avutil.AVFrame hwFrame = avutil.av_frame_alloc();
+  private int hwPacketsWithoutFrame, hwSendErrors;
+  private long hwFrameTs;
+  private String hwLastError = "none";
+
+  /**
+   * Next decoded frame of a hardware session (in system memory: NV12 from cuvid/qsv, or the VAAPI surface
+   * downloaded into {@link #swFrame}), null when the stream ended or the loop stops. Throws {@link HwFailure}
+   * when the decoder rejects {@value #HW_PACKETS_WITHOUT_FRAME} packets in a row, yields no frame for that many
+   * packets at the start, or a surface cannot be downloaded.
+   */
+  private org.bytedeco.ffmpeg.avutil.AVFrame hwNextFrame(FFmpegFrameGrabber g, int vIndex, boolean vaapi, boolean first)
+      throws Exception {
+    org.bytedeco.ffmpeg.avcodec.AVCodecContext c = hwCtx;
+    while (running && !stalled) {
+      int r = avcodec.avcodec_receive_frame(c, hwFrame);
+      if (r >= 0) {
+        hwPacketsWithoutFrame = 0;
+        org.bytedeco.ffmpeg.avutil.AVRational tb = g.getFormatContext().streams(vIndex).time_base();
+        hwFrameTs = 1_000_000L * hwFrame.best_effort_timestamp() * tb.num() / tb.den();
+        if (!vaapi) return hwFrame;
+        if (hwFrame.format() == avutil.AV_PIX_FMT_VAAPI) {
+          avutil.av_frame_unref(swFrame);
+          int t = avutil.av_hwframe_transfer_data(swFrame, hwFrame, 0);
+          if (t < 0) throw new HwFailure(hwTrying, "av_hwframe_transfer_data failed: " + avError(t));
+          return swFrame;
+        }
+        if (first && hwTrying != null) {
+          // FFmpeg falls back to software inside the decoder when the hwaccel cannot be initialised
+          softwareFallback(hwTrying, "decoder produced " + avutil.av_get_pix_fmt_name(hwFrame.format()).getString()
+              + " frames instead of VAAPI surfaces (hwaccel not initialised)");
+        }
+        return hwFrame;
+      }
+      if (r == avutil.AVERROR_EOF()) return null;
+      if (r != avutil.AVERROR_EAGAIN()) {
+        hwLastError = "avcodec_receive_frame: " + avError(r);
+        hwSendErrors++;
+      }
+      org.bytedeco.ffmpeg.avcodec.AVPacket p = g.grabPacket();
+      if (p == null) return null;
+      try {
+        if (p.stream_index() != vIndex) continue;
+        winBytes += p.size();
+        hwPacketsWithoutFrame++;
+        int s = avcodec.avcodec_send_packet(c, p);
+        if (s < 0 && s != avutil.AVERROR_EAGAIN()) {
+          hwSendErrors++;
+          hwLastError = "avcodec_send_packet: " + avError(s);
+        } else if (s >= 0 && r == avutil.AVERROR_EAGAIN()) {
+          hwSendErrors = 0;
+        }
+      } finally {
+        avcodec.av_packet_unref(p);
+      }
+      if (hwSendErrors >= HW_PACKETS_WITHOUT_FRAME) {
+        throw new HwFailure(hwTrying, "failed while decoding: " + hwSendErrors + " errors in a row (last " + hwLastError + ")");
+      }
+      if (first && hwPacketsWithoutFrame >= HW_PACKETS_WITHOUT_FRAME) {
+        throw new HwFailure(hwTrying, "opened but gave no frame for " + hwPacketsWithoutFrame + " packets (last error: " + hwLastError + ")");
+      }
+    }
+    return null;
+  }
+
+  /** Thrown by the pre-open hook once the stream's codec is known and another decoder must be named. */
+  private static final class CodecLearned extends RuntimeException {
+    final String decoder;
+
+    CodecLearned(String decoder) {
+      super("codec learned, use " + decoder, null, false, false);
+      this.decoder = decoder;
+    }
+  }
+
+  /** The hardware decoder could not be opened or failed while decoding. */
+  private static final class HwFailure extends RuntimeException {
+    final String decoder;
+
+    HwFailure(String decoder, String message) {
+      super(message, null, false, false);
+      this.decoder = decoder;
+    }
+  }
+
+  /**
+   * Pre-open hook (hardware decode only): {@code cuda}/{@code qsv} check that the named decoder matches the
+   * stream's codec (else abort the start: the loop reconnects at once naming the right one); {@code vaapi}
+   * attaches the device.
+   */
+  private void beforeOpen(org.bytedeco.ffmpeg.avcodec.AVCodecContext c) {
+    hwCtx = null;
+    int codecId = c.codec_id();
+    String codecName = HwDecode.codecName(codecId);
+    if (hwType.equals("packets")) {
+      hwCtx = c;
+      hwTrying = "packets-" + codecName;
+      if (!decoder.equals(hwTrying)) useDecoder(hwTrying, "software " + codecName + " decoder through the hardware packet loop (test)");
+      return;
+    }
+    if (hwType.equals("vaapi")) {
+      org.bytedeco.ffmpeg.avutil.AVBufferRef dev = HwDecode.vaapiDeviceRef();
+      if (dev == null) throw new HwFailure("vaapi-" + codecName, "device " + HwDecode.VAAPI_DEVICE + " not available");
+      c.hw_device_ctx(dev); // avcodec_free_context unrefs it
+      hwCtx = c;
+      hwTrying = "vaapi-" + codecName;
+      hwCodecId = codecId;
+      if (!decoder.equals(hwTrying)) useDecoder(hwTrying, "hwDecode " + o.hwaccel + ": VAAPI device " + HwDecode.VAAPI_DEVICE + " on the native " + codecName + " decoder");
+      return;
+    }
+    String wanted = HwDecode.decoderName(hwType, codecId);
+    if (wanted == null || !HwDecode.decoderInBuild(wanted)) {
+      throw new HwFailure(hwType + " (" + codecName + ")", "has no decoder for " + codecName + " in this FFmpeg build");
+    }
+    hwCodecId = codecId;
+    String current = c.codec() == null || c.codec().isNull() ? "" : c.codec().name().getString();
+    if (!wanted.equals(current)) throw new CodecLearned(wanted);
+    hwCtx = c;
+    hwTrying = wanted;
+    if (!decoder.equals(wanted)) useDecoder(wanted, "hwDecode " + o.hwaccel + ": " + wanted);
+  }
 
   /** One connection: returns why it ended. */
   private String session(FFmpegFrameGrabber g, long t0) throws Exception {
     stalled = false;
-    g.start();
+    sessionStarted = false;
+    hwCtx = null; // set again by the pre-open hook of this connection
+    try {
+      g.start();
+    } catch (CodecLearned | HwFailure e) {
+      throw e;
+    } catch (Exception e) {
+      // only the hook's own exceptions and a failed avcodec_open2 of the hardware decoder are decoder failures;
+      // anything earlier (connect, 401, probe) is a camera problem
+      CodecLearned cl = cause(e, CodecLearned.class);
+      if (cl != null) throw cl;
+      HwFailure hf = cause(e, HwFailure.class);
+      if (hf != null) throw hf;
+      String m = String.valueOf(e.getMessage());
+      if (hwTrying != null && g instanceof HwFrameGrabber h && h.hookRan() && m.contains("avcodec_open2")) {
+        throw new HwFailure(hwTrying, "failed to open: " + describe(e).replace(" (For more details, make sure FFmpegLogCallback.set() has been called.)", ""));
+      }
+      throw e;
+    }
+    sessionStarted = true;
+    boolean hwSession = hwTrying != null && hwCtx != null;
+    boolean hwVaapi = hwSession && hwTrying.startsWith("vaapi");
+    hwPacketsWithoutFrame = 0;
+    hwSendErrors = 0;
     AVFormatContext oc = g.getFormatContext();
-    codec = g.getVideoCodecName();
+    int vIndex = videoStreamIndex(oc);
+    codec = vIndex >= 0 ? HwDecode.codecName(oc.streams(vIndex).codecpar().codec_id()) : g.getVideoCodecName();
     normalizer.resetTimeline();
     int videoIndex = videoStreamIndex(oc);
     winStartNanos = System.nanoTime();
@@ -368,14 +574,27 @@ public final class CameraIngestLoop implements AutoCloseable {
     boolean first = true;
     while (running) {
       if (stalled) return "stall: no frame for " + o.stallTimeout.toMillis() / 1000.0 + " s";
-      Frame f = g.grabFrame(false, true, true, false, false);
-      // the watchdog may have declared a stall while we were blocked (a read timeout makes the grabber flush its
-      // decoder and hand out a buffered frame: not proof of life)
-      if (stalled) return "stall: no frame for " + o.stallTimeout.toMillis() / 1000.0 + " s";
-      if (f == null) {
-        return "stream ended or read failed";
+      Frame f = null;
+      org.bytedeco.ffmpeg.avutil.AVFrame picture = null;
+      long ts;
+      if (hwSession) {
+        // hardware: our own packet loop on the grabber's decoder, so that decode errors are seen (JavaCV's
+        // grabFrame ignores them and would read packets for ever when a hardware decoder yields nothing)
+        picture = hwNextFrame(g, vIndex, hwVaapi, first);
+        if (stalled) return "stall: no frame for " + o.stallTimeout.toMillis() / 1000.0 + " s";
+        if (picture == null) return running ? "stream ended or read failed" : "stopped";
+        ts = hwFrameTs;
+      } else {
+        f = g.grabFrame(false, true, true, false, false);
+        // the watchdog may have declared a stall while we were blocked (a read timeout makes the grabber flush its
+        // decoder and hand out a buffered frame: not proof of life)
+        if (stalled) return "stall: no frame for " + o.stallTimeout.toMillis() / 1000.0 + " s";
+        if (f == null) {
+          return "stream ended or read failed";
+        }
+        if (f.image == null) continue;
+        ts = f.timestamp;
       }
-      if (f.image == null) continue;
       long now = System.nanoTime();
       Instant receivedAt = Instant.now();
       lastFrameNanos = now;
@@ -383,6 +602,7 @@ public final class CameraIngestLoop implements AutoCloseable {
         first = false;
         streaming = true;
         lastSessionHadFrames = true;
+        hwSessionsWithoutFrames = 0;
         ttffMillis = (now - t0) / 1_000_000;
         srcFps = g.getFrameRate();
       }
@@ -391,7 +611,7 @@ public final class CameraIngestLoop implements AutoCloseable {
       Instant capture;
       String clk;
       if (rt != avutil.AV_NOPTS_VALUE && rt > 0) {
-        long us = rt + f.timestamp;
+        long us = rt + ts;
         capture = Instant.ofEpochSecond(us / 1_000_000, (us % 1_000_000) * 1000);
         clk = "rtcp";
       } else {
@@ -407,11 +627,11 @@ public final class CameraIngestLoop implements AutoCloseable {
       long lostHere = 0;
       if (prevPts != Long.MIN_VALUE && srcFps > 0) {
         double interval = 1_000_000 / srcFps;
-        long gap = f.timestamp - prevPts;
+        long gap = ts - prevPts;
         if (gap > 1.5 * interval && gap < 5_000_000) lostHere = Math.round(gap / interval) - 1;
       }
-      prevPts = f.timestamp;
-      meterPacket(g, videoIndex, now);
+      prevPts = ts;
+      meterPacket(hwSession ? null : g, videoIndex, now);
       decodedN.incrementAndGet();
       decoded.increment();
       receivedN.addAndGet(1 + lostHere);
@@ -421,12 +641,13 @@ public final class CameraIngestLoop implements AutoCloseable {
         lostCounter.increment(lostHere);
       }
       if (state != State.UP) {
-        String size = f.imageWidth + "x" + f.imageHeight;
+        String size = picture != null ? picture.width() + "x" + picture.height() : f.imageWidth + "x" + f.imageHeight;
         setState(State.UP, "streaming " + codec + " " + size + " over " + o.transport + ", first frame "
             + ttffMillis + " ms after connect, decoder " + decoder);
       }
       // normalise
-      List<NormalizedFrame> out = normalizer.accept(f, capture, clk);
+      List<NormalizedFrame> out = picture != null ? normalizer.accept(picture, ts, capture, clk)
+          : normalizer.accept(f, capture, clk);
       if (out.isEmpty()) {
         rateDroppedN.incrementAndGet();
         droppedRate.increment();
@@ -450,7 +671,14 @@ public final class CameraIngestLoop implements AutoCloseable {
   }
 
   private FFmpegFrameGrabber grabber() {
-    FFmpegFrameGrabber g = new FFmpegFrameGrabber(urlWithCredentials());
+    FFmpegFrameGrabber g;
+    if (hwType != null) {
+      g = new HwFrameGrabber(urlWithCredentials(), this::beforeOpen);
+      String name = hwCodecId >= 0 ? HwDecode.decoderName(hwType, hwCodecId) : null;
+      if (name != null) g.setVideoCodecName(name); // cuda/qsv: the codec of the previous connection
+    } else {
+      g = new FFmpegFrameGrabber(urlWithCredentials());
+    }
     g.setFormat("rtsp");
     g.setImageMode(FrameGrabber.ImageMode.RAW); // decoder's own pixel format: the normaliser converts once
     g.setOption("rtsp_transport", o.transport);
@@ -583,7 +811,7 @@ public final class CameraIngestLoop implements AutoCloseable {
   /** Counts the compressed size of the video packet behind the frame just grabbed; rolls the quality window. */
   private void meterPacket(FFmpegFrameGrabber g, int videoIndex, long now) {
     winFrames++;
-    if (PKT_FIELD != null && videoIndex >= 0) {
+    if (g != null && PKT_FIELD != null && videoIndex >= 0) {
       try {
         org.bytedeco.ffmpeg.avcodec.AVPacket pkt = (org.bytedeco.ffmpeg.avcodec.AVPacket) PKT_FIELD.get(g);
         if (pkt != null && !pkt.isNull() && pkt.stream_index() == videoIndex && pkt.size() > 0
@@ -610,55 +838,19 @@ public final class CameraIngestLoop implements AutoCloseable {
   }
 
   /** Device types {@code auto} tries, in order. */
-  public static final List<String> AUTO_ORDER = List.of("vaapi", "cuda", "qsv");
-  private static final Map<String, String[]> HW_DECODERS = new java.util.concurrent.ConcurrentHashMap<>();
-  private static final Map<String, String> DEVICE_PROBES = new java.util.concurrent.ConcurrentHashMap<>();
+  public static final List<String> AUTO_ORDER = HwDecode.AUTO_ORDER;
 
   /**
-   * {decoder, reason}: the decoder a camera asking for {@code hwaccel} gets and why. Probes each device
-   * type once per JVM with {@code av_hwdevice_ctx_create}. Always "software" today (see the class comment).
+   * {decoder family, reason} a camera asking for {@code hwaccel} starts with: "software" or the device type
+   * (cuda/qsv: the decoder itself is tried when the codec is known). See {@link HwDecode#plan(String)}.
    */
   public static String[] probeHardwareDecoder(String hwaccel) {
-    if (hwaccel == null || hwaccel.isBlank() || hwaccel.equalsIgnoreCase("none")) {
-      return new String[] {"software", "hardware decode not requested"};
-    }
-    String k = hwaccel.toLowerCase(Locale.ROOT);
-    return HW_DECODERS.computeIfAbsent(k, key -> {
-      List<String> tried = key.equals("auto") ? AUTO_ORDER : List.of(key);
-      List<String> why = new ArrayList<>();
-      for (String name : tried) why.add(name + ": " + probeDevice(name));
-      return new String[] {"software", "hwDecode " + key + " requested, software fallback: " + String.join("; ", why)};
-    }).clone();
+    HwDecode.Plan p = HwDecode.plan(hwaccel);
+    return new String[] {p.hardware() ? p.type() : "software", p.reason()};
   }
 
-  /** One device type: why it cannot be used for decoding. */
-  private static String probeDevice(String name) {
-    return DEVICE_PROBES.computeIfAbsent(name, n -> {
-      int type;
-      try {
-        type = avutil.av_hwdevice_find_type_by_name(n);
-      } catch (Throwable t) {
-        return "FFmpeg natives unavailable (" + t + ")";
-      }
-      if (type == avutil.AV_HWDEVICE_TYPE_NONE) return "unknown to this FFmpeg build";
-      AVBufferRef ref = new AVBufferRef(null);
-      int r;
-      try {
-        r = avutil.av_hwdevice_ctx_create(ref, type, (String) null, null, 0);
-      } catch (Throwable t) {
-        return "device creation failed (" + t + ")";
-      }
-      if (r < 0) {
-        String hint = switch (n) {
-          case "vaapi" -> java.nio.file.Files.isDirectory(java.nio.file.Path.of("/dev/dri")) ? "" : ", no /dev/dri";
-          case "cuda" -> ", no CUDA driver";
-          case "qsv" -> ", no Intel media driver";
-          default -> "";
-        };
-        return "no device (" + avError(r) + hint + ")";
-      }
-      avutil.av_buffer_unref(ref);
-      return "device present, but JavaCV's grabber cannot attach it to the decoder (not wired)";
-    });
+  private static <T extends Throwable> T cause(Throwable e, Class<T> type) {
+    for (Throwable t = e; t != null; t = t.getCause()) if (type.isInstance(t)) return type.cast(t);
+    return null;
   }
 }
