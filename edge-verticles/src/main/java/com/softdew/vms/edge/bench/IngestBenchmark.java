@@ -24,7 +24,8 @@ import org.bytedeco.javacv.FrameGrabber;
  * <ul>
  *   <li>{@code decode FILE}: decode + normalise every frame of FILE to 640x480 RGB, one decoder thread,
  *       no frame dropped (target fps = source fps): prints {@code frames seconds fps};</li>
- *   <li>{@code cameras N SECONDS MEDIA_DIR}: N simulated cameras (1080p main, 640x360 sub) in this JVM,
+ *   <li>{@code cameras N SECONDS MEDIA_DIR [record]}: N simulated cameras (1080p main, 640x360 sub) in this JVM,
+ *       with {@code record} each main stream also recorded by remux ({@code MainStreamRecorder}),
  *       N ingest loops on their sub streams at 15 fps; prints {@code cameras cpu_percent_of_one_core
  *       normalized_fps p99_latency_ms} (process CPU includes the simulator's RTP sending).</li>
  * </ul>
@@ -35,7 +36,7 @@ public final class IngestBenchmark {
   public static void main(String[] args) throws Exception {
     switch (args[0]) {
       case "decode" -> decode(args[1]);
-      case "cameras" -> cameras(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Path.of(args[3]));
+      case "cameras" -> cameras(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Path.of(args[3]), args.length > 4 && "record".equals(args[4]));
       default -> throw new IllegalArgumentException("decode FILE | cameras N SECONDS MEDIA_DIR");
     }
     System.exit(0);
@@ -60,7 +61,7 @@ public final class IngestBenchmark {
     }
   }
 
-  static void cameras(int count, int seconds, Path media) throws Exception {
+  static void cameras(int count, int seconds, Path media, boolean record) throws Exception {
     Vertx vertx = Vertx.vertx();
     CameraSimulator sim = new CameraSimulator(vertx, media);
     List<CameraSimulator.Descriptor> cams = sim.start(count, Codec.H264, 19000).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
@@ -75,6 +76,17 @@ public final class IngestBenchmark {
             latencies.add(java.time.Duration.between(f.captureTime(), Instant.now()).toMillis());
           }).start());
     }
+    // with "record": each camera's 1080p main stream is also recorded by remux (no decode, no re-encode)
+    List<com.softdew.vms.edge.record.MainStreamRecorder> recorders = new ArrayList<>();
+    Path recDir = java.nio.file.Files.createTempDirectory("vms-bench-rec");
+    AtomicLong recorded = new AtomicLong();
+    if (record) {
+      for (CameraSimulator.Descriptor d : cams) {
+        recorders.add(new com.softdew.vms.edge.record.MainStreamRecorder(vertx, reg, new com.softdew.vms.edge.record.MainStreamRecorder.Options()
+            .tenantId("bench").cameraId("cam" + d.index()).url(d.rtspMain()).credentials(d.user(), d.password()).dataDir(recDir)
+            .segmentLength(java.time.Duration.ofSeconds(4)), seg -> recorded.addAndGet(seg.bytes())).start());
+      }
+    }
     Thread.sleep(4000); // connect, first key frame
     com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     long cpu0 = os.getProcessCpuTime();
@@ -88,8 +100,9 @@ public final class IngestBenchmark {
     List<Long> sorted = new ArrayList<>(latencies);
     sorted.sort(Long::compare);
     long p99 = sorted.isEmpty() ? -1 : sorted.get(Math.min(sorted.size() - 1, (int) (sorted.size() * 0.99)));
-    System.out.printf("RESULT %d %.1f %.1f %d%n", count, cpuPct, got / wall, p99);
+    System.out.printf("RESULT %d %.1f %.1f %d %d%n", count, cpuPct, got / wall, p99, recorded.get());
     loops.forEach(CameraIngestLoop::close);
+    recorders.forEach(com.softdew.vms.edge.record.MainStreamRecorder::close);
     sim.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
