@@ -6,6 +6,8 @@
 # motion (STANDARD). Measures segment close -> detections consumed from vms-detections per priority,
 # for N = 16 and N = 4. Writes docs/benchmarks/latency.md with an SVG plot.
 # Usage: scripts/bench/latency.sh [seconds measured, default 60] [warm-up seconds, default 15] [camera counts, default "16 4"]
+# Environment: SKIP_BUILD=1 uses the jars as they are; VMS_EDGE_CP overrides the class path (e.g.
+# "edge-verticles/target/classes:edge-verticles/target/vms-edge.jar" after `mvn -pl edge-verticles -am compile`).
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 SECS=${1:-60}
@@ -16,7 +18,7 @@ command -v ffmpeg >/dev/null || apt_install ffmpeg   # the simulator encodes its
 # SKIP_BUILD=1: use the vms-edge.jar just built by `mvn -pl edge-verticles -am package -DskipTests`
 if [ "${SKIP_BUILD:-0}" != 1 ] && jars_stale; then build_jars; fi
 WORK=$(mktemp -d); trap 'rm -rf "$WORK"' EXIT
-CP="$ROOT/edge-verticles/target/vms-edge.jar"
+CP=${VMS_EDGE_CP:-"$ROOT/edge-verticles/target/vms-edge.jar"}
 for N in $COUNTS; do
   log "latency: $N cameras, ${SECS} s after ${WARMUP} s warm-up (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
   java -Xss4m -cp "$CP" com.softdew.vms.edge.ai.bench.PipelineLatencyBenchmark "$N" "$SECS" "$WARMUP" missingObject "$ROOT/sim-media" 45 \
@@ -55,7 +57,7 @@ lo = 10
 def Y(v):
     v = max(v, lo)
     return top + h - h * (math.log10(v) - math.log10(lo)) / (math.log10(vmax) - math.log10(lo))
-o = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h + 100}" font-family="sans-serif" font-size="11">',
+o = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h + 130}" font-family="sans-serif" font-size="11">',
      '<rect width="100%" height="100%" fill="white"/>',
      f'<text x="{left}" y="16">segment close → detections consumed: p50 (light) and p99 (dark) per priority, ms, log scale</text>']
 t = lo

@@ -140,6 +140,24 @@ public final class PipelineLatencyBenchmark {
     }
   }
 
+  /** First of n consecutive free TCP ports (camera i listens on base + i). */
+  static int freeRange(int n) throws Exception {
+    java.util.Random rnd = new java.util.Random();
+    for (int attempt = 0; attempt < 100; attempt++) {
+      int base = 20_000 + rnd.nextInt(20_000);
+      boolean ok = true;
+      for (int i = 0; i < n && ok; i++) {
+        try (ServerSocket s = new ServerSocket(base + i, 1, InetAddress.getByName("127.0.0.1"))) {
+          s.setReuseAddress(true);
+        } catch (java.io.IOException e) {
+          ok = false;
+        }
+      }
+      if (ok) return base;
+    }
+    throw new IllegalStateException("no " + n + " consecutive free ports");
+  }
+
   static void run(int cameras, int seconds, int warmup, String medium, Path media, int drain) throws Exception {
     Path data = Files.createTempDirectory("vms-latency");
     List<Lane> lanes = lanes(medium);
@@ -156,7 +174,7 @@ public final class PipelineLatencyBenchmark {
           .get(60, TimeUnit.SECONDS);
     }
     CameraSimulator sim = new CameraSimulator(vertx, media);
-    List<CameraSimulator.Descriptor> cams = await(sim.start(cameras, Codec.H264, freePort()));
+    List<CameraSimulator.Descriptor> cams = await(sim.start(cameras, Codec.H264, freeRange(cameras)));
     SegmentStore store = new SegmentStore(data);
     JobDispatcher dispatcher = await(JobDispatcher.create(vertx, stores, store, JobDispatcher.Options.defaults(), registry));
     AiWorkersVerticle workers = new AiWorkersVerticle(cfg, stores, "bench", registry, null, InferenceDevice.CPU);
