@@ -85,7 +85,7 @@ public final class ConfigSchema {
         integer("ai.batch.maxSize", 8, 1, 256, "most segments one model batches into one inference call (dynamic batching)"),
         integer("ai.batch.maxDelayMs", 20, 0, 5000, "longest a segment waits for its batch to fill before the batch runs anyway"),
         integer("ai.queue.capacity", 64, 1, 100000, "segments queued per model and priority before Kafka partitions are paused (backpressure)"),
-        integer("ai.scheduler.agingMs", 2000, 0, 600000, "a waiting segment rises one priority class per this many ms, so nothing starves (0 = no aging)"),
+        integer("ai.scheduler.agingMs", 10000, 0, 600000, "a waiting segment rises one priority class per this many ms, so nothing starves (0 = no aging)"),
         integer("ai.decodeCache.segments", 16, 1, 1024, "decoded segments kept per host so that every model shares one decode"),
         bool("ai.gpu.enabled", true, "use a CUDA device when the GPU manager finds one (otherwise the CPU, with the reason logged)"),
         integer("ai.gpu.memoryBudgetMb", 0, 0, 1048576, "device memory the model cache may use, MiB (0 = 80 % of the device)"),
