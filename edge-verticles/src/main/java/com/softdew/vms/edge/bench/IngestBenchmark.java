@@ -87,7 +87,15 @@ public final class IngestBenchmark {
             .segmentLength(java.time.Duration.ofSeconds(4)), seg -> recorded.addAndGet(seg.bytes())).start());
       }
     }
-    Thread.sleep(4000); // connect, first key frame
+    // connect and first key frame: JavaCV opens one grabber at a time (a JVM-wide lock), so N loops plus
+    // N recorders need about a second each; wait until every camera delivers frames (bounded)
+    long warmDeadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(Math.max(8, 3L * count * (record ? 2 : 1)));
+    Thread.sleep(4000);
+    while (System.nanoTime() < warmDeadline) {
+      long before = frames.get();
+      Thread.sleep(1000);
+      if (frames.get() - before >= count * 15L * 0.9) break;
+    }
     com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     long cpu0 = os.getProcessCpuTime();
     long f0 = frames.get();
