@@ -128,7 +128,8 @@ public final class AiWorkersVerticle extends VerticleBase {
       }
       if (workers.isEmpty()) LOG.warn("AI workers: no model to run (ai.models {} and none on the class path)", cfg.list("ai.models"));
       return Future.all(deploys);
-    }).onSuccess(v -> LOG.info("AI workers: models {} on {} (scheduler threads {}, batch {}, decode cache {} segments)",
+    }).recover(e -> stop().transform(ar -> Future.failedFuture(e))) // a failed start is not stopped by Vert.x: free threads and pools here
+        .onSuccess(v -> LOG.info("AI workers: models {} on {} (scheduler threads {}, batch {}, decode cache {} segments)",
         workers.stream().map(ModelWorkerVerticle::model).toList(), device.name(), cfg.integer("ai.threads"), cfg.integer("ai.batch.maxSize"),
         cfg.integer("ai.decodeCache.segments")));
   }
