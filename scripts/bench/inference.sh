@@ -55,6 +55,9 @@ BARS=$(echo "$RAW" | awk '$2=="preprocess" {print $3, $4} $2=="model" && $4!="sk
   echo "Clips: $(echo "$RAW" | awk '$2=="clip" {printf "%s%s (%s, %s frames)", sep, $3, $4, $5; sep=", "}')."
   echo
   if echo "$RAW" | grep -q '^RESULT model '; then
+    echo "Models that read people/vehicles (intrusion, crowd, fallen, tailgating, abnormalBehavior) include the shared"
+    echo "perception's time (HOG with motion gating, the default detector) in their ms/frame; one thread per model call."
+    echo
     echo "| model | ms/frame | frames | init ms |"
     echo "|---|---|---|---|"
     echo "$RAW" | awk '$2=="model" { if ($4=="skipped") { r=$5; for (i=6;i<=NF;i++) r=r " " $i; print "| " $3 " | skipped: " r " | | |" } else print "| " $3 " | " $4 " | " $5 " | " $6 " |" }'
