@@ -55,8 +55,9 @@ BARS=$(echo "$RAW" | awk '$2=="preprocess" {print $3, $4} $2=="model" && $4!="sk
   echo "Clips: $(echo "$RAW" | awk '$2=="clip" {printf "%s%s (%s, %s frames)", sep, $3, $4, $5; sep=", "}')."
   echo
   if echo "$RAW" | grep -q '^RESULT model '; then
-    echo "Models that read people/vehicles (intrusion, crowd, fallen, tailgating, abnormalBehavior) include the shared"
-    echo "perception's time (HOG with motion gating, the default detector) in their ms/frame; one thread per model call."
+    echo "Models that read people/vehicles (intrusion, crowd, fallen, tailgating, abnormalBehavior) share one perception:"
+    echo "the first of them (intrusion) pays its time (HOG with motion gating, the default detector); the others reuse"
+    echo "the tracks it cached for the same camera and frame times, as on a worker host. One thread per model call."
     echo
     echo "| model | ms/frame | frames | init ms |"
     echo "|---|---|---|---|"
