@@ -12,7 +12,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -60,11 +59,7 @@ class HwDecodeIngestTest {
   }
 
   static CameraSimulator.Descriptor camera(Codec codec) throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    return await(sim.start(1, codec, port)).get(0);
+    return await(com.softdew.vms.sim.SimCameras.one(sim, codec));
   }
 
   static long waitFor(BooleanSupplier c, Duration max) throws InterruptedException {

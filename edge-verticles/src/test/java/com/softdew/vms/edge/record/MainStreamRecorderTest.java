@@ -12,7 +12,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,11 +53,7 @@ class MainStreamRecorderTest {
   }
 
   static CameraSimulator.Descriptor camera(Codec codec) throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    return await(sim.start(1, codec, port)).get(0);
+    return await(com.softdew.vms.sim.SimCameras.one(sim, codec));
   }
 
   static boolean waitFor(BooleanSupplier c, Duration max) throws InterruptedException {
