@@ -61,6 +61,33 @@ public final class Addresses {
     return "vms.pipeline.agent." + nodeId + ".assign";
   }
 
+  // ---- event bus: recording and storage (issue 9) ----
+  /** Publish (node-local consumers): a recorder closed a segment (RecordingSegment JSON); the node's outbox journals it. */
+  public static final String RECORDING_SEGMENT = "vms.recording.segment";
+  /** Publish (node-local consumers): a recording gap ended (RecordingGap JSON). */
+  public static final String RECORDING_GAP = "vms.recording.gap";
+  /**
+   * Request/reply: the control plane's recording index stores one journalled record
+   * {kind: segment|gap|gapFilled|uploaded, record: {...}} idempotently and replies {ok: true}; the edge
+   * outbox resends until it gets that reply, in order.
+   */
+  public static final String RECORDING_INDEX = "vms.recording.index";
+  /**
+   * Publish: a recording trigger for the mode gates of a camera's recorders
+   * {tenantId, cameraId, kind: motion|event, eventType, at, until}.
+   */
+  public static final String RECORDING_TRIGGER = "vms.recording.trigger";
+  /**
+   * Request/reply: a volume janitor asks the index what it may delete
+   * {nodeId, volume, bytesToFree, now} → {indexedSegments, indexedBytes, candidates: [{tenantId, segmentId, path,
+   * sha256, bytes, reason}]}; a failure or timeout means: delete nothing.
+   */
+  public static final String STORAGE_CANDIDATES = "vms.storage.candidates";
+  /** Request/reply: a janitor reports the files it deleted {nodeId, deleted: [{tenantId, segmentId}]} → {ok}. */
+  public static final String STORAGE_DELETED = "vms.storage.deleted";
+  /** Publish: a storage incident {nodeId, volume, kind, detail, at} (index unavailable or inconsistent, disk full). */
+  public static final String STORAGE_INCIDENT = "vms.storage.incident";
+
   /** Publish: a watchdog incident. */
   public static final String INCIDENT_RAISED = "vms.incident.raised";
 

@@ -63,9 +63,9 @@ import org.slf4j.LoggerFactory;
 public final class MainStreamRecorder implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MainStreamRecorder.class);
   /** Bus address of closed segments ({@link RecordingSegment#toJson()}). */
-  public static final String SEGMENT_ADDRESS = "vms.recording.segment";
+  public static final String SEGMENT_ADDRESS = com.softdew.vms.codec.Addresses.RECORDING_SEGMENT;
   /** Bus address of gaps ({@link RecordingGap#toJson()}). */
-  public static final String GAP_ADDRESS = "vms.recording.gap";
+  public static final String GAP_ADDRESS = com.softdew.vms.codec.Addresses.RECORDING_GAP;
   /** Fragmented MP4: a moof+mdat at every key frame and at most every second after an empty moov. */
   public static final String MOVFLAGS = "+frag_keyframe+empty_moov+default_base_moof";
   private static final AVRational MICROS = new AVRational().num(1).den(1_000_000);
