@@ -32,7 +32,7 @@ public abstract class RoleVerticle extends VerticleBase {
 
   protected final Role role;
   protected final VmsConfig cfg;
-  protected final String nodeId = UUID.randomUUID().toString();
+  protected final String nodeId;
   protected Stores stores;
   protected PlatformHealth health;
   protected MeterRegistry registry;
@@ -41,6 +41,47 @@ public abstract class RoleVerticle extends VerticleBase {
   protected RoleVerticle(Role role, VmsConfig cfg) {
     this.role = role;
     this.cfg = cfg;
+    java.nio.file.Path dir = java.nio.file.Path.of(cfg.string("data.dir")).toAbsolutePath().normalize();
+    boolean free = !CLAIMED.contains(dir);
+    this.nodeId = stableNodeId(dir);
+    this.claimedDir = free ? dir : null;
+  }
+
+  /** The data directory whose id this node holds, null when it runs under a random id. */
+  private final java.nio.file.Path claimedDir;
+
+  /** Data directories whose node id a node of this JVM already uses (two nodes never share an id). */
+  private static final Set<java.nio.file.Path> CLAIMED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * The node id kept in {@code <data.dir>/node-id}, created on first start: recordings, their index rows and the
+   * retention janitor are keyed by node, so the id must survive restarts. A second node started in the same JVM on
+   * the same data directory (tests) gets a random id; so does a node whose data directory cannot be written.
+   */
+  static void release(java.nio.file.Path dir) {
+    CLAIMED.remove(dir);
+  }
+
+  static String stableNodeId(java.nio.file.Path dataDir) {
+    java.nio.file.Path key = dataDir.toAbsolutePath().normalize();
+    if (!CLAIMED.add(key)) return UUID.randomUUID().toString();
+    java.nio.file.Path file = key.resolve("node-id");
+    try {
+      if (java.nio.file.Files.exists(file)) {
+        String id = java.nio.file.Files.readString(file).trim();
+        if (id.matches("[A-Za-z0-9_-]{1,64}")) return id;
+        LOG.warn("{} does not hold a valid node id: a new one is written", file);
+      }
+      String id = UUID.randomUUID().toString();
+      java.nio.file.Files.createDirectories(key);
+      java.nio.file.Path tmp = key.resolve("node-id.tmp");
+      java.nio.file.Files.writeString(tmp, id + "\n");
+      java.nio.file.Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      return id;
+    } catch (java.io.IOException | RuntimeException e) {
+      LOG.warn("node id not kept in {} ({}): a random one is used for this run", file, e.toString());
+      return UUID.randomUUID().toString();
+    }
   }
 
   /** Stores this role needs. */
@@ -84,6 +125,7 @@ public abstract class RoleVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (claimedDir != null) release(claimedDir);
     long budget = cfg.integer("shutdown.timeoutSeconds") * 1000L;
     Future<Void> closeHttp = http == null ? Future.succeededFuture() : http.close();
     return closeHttp
