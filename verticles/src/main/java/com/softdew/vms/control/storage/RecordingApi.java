@@ -44,7 +44,8 @@ public final class RecordingApi {
 
   static String query(RoutingContext ctx, String name) {
     RequestParameter p = OpenApiRouter.validated(ctx).getQuery().get(name);
-    return p == null || p.isNull() ? null : p.getString();
+    // typed parameters (limit is an integer) hold a Number, for which getString() answers null
+    return p == null || p.isNull() ? null : String.valueOf(p.get());
   }
 
   static String cameraId(RoutingContext ctx) {
@@ -55,9 +56,13 @@ public final class RecordingApi {
     return ApiSecurity.targetTenant(ctx, query(ctx, "tenantId"));
   }
 
-  /** ISO-8601 instant, with Z or an offset. */
-  static Instant instant(String field, String v) {
-    if (v == null) throw ApiException.invalid(field, "is required (ISO-8601, e.g. 2026-01-31T10:00:00Z)");
+  /**
+   * ISO-8601 instant, with Z or an offset. A '+' of an offset arrives as a space when the client did not encode it
+   * (and the query decoder turns even %2B into one): a space cannot occur in the format, so it is read as '+'.
+   */
+  static Instant instant(String field, String raw) {
+    if (raw == null) throw ApiException.invalid(field, "is required (ISO-8601, e.g. 2026-01-31T10:00:00Z)");
+    String v = raw.trim().replace(' ', '+');
     try {
       return Instant.parse(v);
     } catch (DateTimeParseException e) {
