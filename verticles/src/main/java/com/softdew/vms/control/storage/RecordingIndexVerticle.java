@@ -53,7 +53,7 @@ public final class RecordingIndexVerticle extends AbstractVerticle {
   private final TenantDirectory tenants;
   private final MeterRegistry registry;
   private final AtomicInteger inFlight = new AtomicInteger();
-  private MessageConsumer<JsonObject> consumer;
+  private MessageConsumer<Object> consumer;
 
   /** {@code tenants} may be null (then a tenant id is only checked for its form); {@code registry} may be null. */
   public RecordingIndexVerticle(RecordingIndex index, TenantDirectory tenants, MeterRegistry registry) {
@@ -96,8 +96,8 @@ public final class RecordingIndexVerticle extends AbstractVerticle {
     registry.counter(name, tags).increment();
   }
 
-  void handle(Message<JsonObject> m) {
-    JsonObject body = m.body();
+  void handle(Message<Object> m) {
+    JsonObject body = m.body() instanceof JsonObject j ? j : null;
     String kind = body == null ? null : body.getValue("kind") instanceof String s ? s : null;
     JsonObject rec = body == null ? null : body.getValue("record") instanceof JsonObject j ? j : null;
     String tenant = rec != null && rec.getValue("tenantId") instanceof String s && TENANT.matcher(s).matches() ? s : null;
@@ -108,6 +108,12 @@ public final class RecordingIndexVerticle extends AbstractVerticle {
       count("vms.recording.index.rejected", tenant, kind, "field", e.field());
       LOG.warn("recording index refused a {} record from node {}: {}", kind, body == null ? null : body.getValue("nodeId"), e.getMessage());
       m.fail(400, e.getMessage());
+      return;
+    } catch (RuntimeException e) {
+      // a bug here must still answer, or the outbox waits for its timeout on every resend
+      count("vms.recording.index.errors", tenant, kind, null, null);
+      LOG.error("recording index failed on a {} record", kind, e);
+      m.fail(500, "index error: " + e);
       return;
     }
     if (inFlight.incrementAndGet() > MAX_IN_FLIGHT) {
@@ -142,6 +148,7 @@ public final class RecordingIndexVerticle extends AbstractVerticle {
   /** Validates synchronously (throws BadRecord) and returns the write. */
   Future<String> dispatch(JsonObject body, String kind, JsonObject rec) {
     if (body == null) throw new BadRecord("body", "a JSON object {kind, nodeId, record} is required");
+    // (a String or other body arrives here as null)
     if (kind == null) throw new BadRecord("kind", "is required: segment, gap, gapFilled, uploaded or localEvicted");
     if (rec == null) throw new BadRecord("record", "is required (a JSON object)");
     String tenantId = tenant(rec);
@@ -214,11 +221,17 @@ public final class RecordingIndexVerticle extends AbstractVerticle {
     String resolution = optional(rec, "resolution", 16);
     String sha = str(rec, "sha256", SHA256, "record.");
     String path = required(rec, "path", 4096);
-    if (!Path.of(path).isAbsolute()) throw new BadRecord("record.path", "must be an absolute path");
+    Path file;
+    try {
+      file = Path.of(path);
+    } catch (java.nio.file.InvalidPathException e) {
+      throw new BadRecord("record.path", "is not a path: " + e.getReason());
+    }
+    if (!file.isAbsolute()) throw new BadRecord("record.path", "must be an absolute path");
     String source = oneOf(rec, "source", SOURCES, "rtsp");
     String trigger = oneOf(rec, "trigger", TRIGGERS, "continuous");
     String eventType = optional(rec, "eventType", 64);
-    RecordingSegment s = new RecordingSegment(tenantId, cameraId, stream, start, end, n.longValue(), codec, resolution, sha, Path.of(path),
+    RecordingSegment s = new RecordingSegment(tenantId, cameraId, stream, start, end, n.longValue(), codec, resolution, sha, file,
         source, trigger, eventType);
     Object id = rec.getValue("segmentId");
     if (id != null && !s.segmentId().equals(id)) {

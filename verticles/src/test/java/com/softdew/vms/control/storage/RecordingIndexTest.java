@@ -223,6 +223,13 @@ class RecordingIndexTest {
     assertTrue(unknownTenant.getMessage().startsWith("record.tenantId:"), unknownTenant.getMessage());
     assertTrue(refused(vertx, "teleport", good).getMessage().startsWith("kind:"));
     assertTrue(refused(vertx, "segment", null).getMessage().startsWith("record:"));
+    try {
+      await(vertx.eventBus().request(Addresses.RECORDING_INDEX, "not json"));
+      fail("a string body must be refused");
+    } catch (Exception e) {
+      assertEquals(400, ((ReplyException) e.getCause()).failureCode());
+      assertTrue(e.getCause().getMessage().startsWith("body:"), e.getCause().getMessage());
+    }
     assertTrue(refused(vertx, "uploaded", new JsonObject().put("tenantId", "ta").put("segmentId", "x").put("tier", "moon").put("objectKey", "k"))
         .getMessage().startsWith("record.tier:"));
     assertEquals(before, count("ta", null, Tuple.tuple()), "nothing written");
