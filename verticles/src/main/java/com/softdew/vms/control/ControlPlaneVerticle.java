@@ -61,6 +61,7 @@ public class ControlPlaneVerticle extends RoleVerticle {
   private com.softdew.vms.control.camera.PipelineSupervisorVerticle pipelines;
   private com.softdew.vms.edge.pipeline.PipelineAgentVerticle pipelineAgent;
   private com.softdew.vms.edge.ai.worker.AiWorkersVerticle aiWorkers;
+  private com.softdew.vms.control.storage.RecordingIndex recordingIndex;
 
   public ControlPlaneVerticle(Role role, VmsConfig cfg) {
     super(role, cfg);
@@ -95,7 +96,10 @@ public class ControlPlaneVerticle extends RoleVerticle {
           config = new ConfigServiceVerticle(stores, audit, cfg, registry);
           licences = new LicenceEnforcerVerticle(tenants, stores.cache(), audit, 30_000);
           cameraHealth = new CameraHealthVerticle(cameras, 30_000, 8, registry);
-          return Future.all(vertx.deployVerticle(config), vertx.deployVerticle(licences), vertx.deployVerticle(cameraHealth));
+          // the recording index: every control node (they all have SQL) consumes the edge outboxes' records
+          recordingIndex = new com.softdew.vms.control.storage.RecordingIndex(tenantSql);
+          return Future.all(vertx.deployVerticle(config), vertx.deployVerticle(licences), vertx.deployVerticle(cameraHealth),
+              vertx.deployVerticle(new com.softdew.vms.control.storage.RecordingIndexVerticle(recordingIndex, tenants, registry)));
         })
         .compose(v -> {
           // the all-in-one node runs camera pipelines itself, as one agent among the cluster's edge nodes
@@ -137,6 +141,7 @@ public class ControlPlaneVerticle extends RoleVerticle {
     handlers.putAll(new CameraApi(vertx, cameras, () -> config.service(), new PtzService(vertx, cameras), cameraHealth).handlers());
     handlers.putAll(new com.softdew.vms.control.camera.DiscoveryApi(vertx, cfg.string("discovery.multicast"),
         new com.softdew.vms.control.camera.OnvifOnboarding(vertx, cameras)).handlers());
+    handlers.putAll(new com.softdew.vms.control.storage.RecordingApi(recordingIndex, cameras, audit).handlers());
     handlers.put("getSystemInfo", ctx -> PlatformRouter.json(ctx, 200, systemInfo()));
     return OpenApiRouter.create(vertx, "openapi.yaml", handlers, List.of(security.rootHandler()), security::guard).map(router -> {
       router.get("/*").handler(StaticHandler.create("webroot").setIndexPage("index.html"));
@@ -168,6 +173,11 @@ public class ControlPlaneVerticle extends RoleVerticle {
 
   public CameraService cameras() {
     return cameras;
+  }
+
+  /** The recording index (SQL) of this control node. */
+  public com.softdew.vms.control.storage.RecordingIndex recordingIndex() {
+    return recordingIndex;
   }
 
   /** The AI workers (role all), null when they did not start. */
