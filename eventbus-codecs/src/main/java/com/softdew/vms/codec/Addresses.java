@@ -68,8 +68,11 @@ public final class Addresses {
   public static final String RECORDING_GAP = "vms.recording.gap";
   /**
    * Request/reply: the control plane's recording index stores one journalled record
-   * {kind: segment|gap|gapFilled|uploaded, record: {...}} idempotently and replies {ok: true}; the edge
-   * outbox resends until it gets that reply, in order.
+   * {kind, nodeId, record} idempotently and replies {ok: true, outcome} once committed; the edge outbox resends
+   * until it gets that reply, in order. Kinds and records: segment (RecordingSegment JSON), gap (RecordingGap
+   * JSON), gapFilled {tenantId, cameraId, stream, start (of the gap), fillState, fillNote}, uploaded {tenantId,
+   * segmentId, tier, objectKey}, localEvicted {tenantId, segmentId}. A malformed record fails with 400 naming
+   * the field.
    */
   public static final String RECORDING_INDEX = "vms.recording.index";
   /**
