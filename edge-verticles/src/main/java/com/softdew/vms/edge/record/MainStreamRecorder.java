@@ -114,6 +114,7 @@ public final class MainStreamRecorder implements AutoCloseable {
     public Options transport(String v) { transport = v.toLowerCase(Locale.ROOT); return this; }
     /** Recordings go under {@code dataDir/recordings}. */
     public Options dataDir(Path v) { dataDir = v; return this; }
+    /** Segment length in clock time (= stream time, except under a {@link ScaledClock}). */
     public Options segmentLength(Duration v) { segmentLength = v; return this; }
     /** No packet for this long = drop (RTSP socket timeout). */
     public Options readTimeout(Duration v) { readTimeout = v; return this; }
@@ -344,7 +345,8 @@ public final class MainStreamRecorder implements AutoCloseable {
     lastInputDts = avutil.AV_NOPTS_VALUE;
     lastPacketEnd = null;
     lastSeenEnd = null;
-    long segLenTs = avutil.av_rescale_q(o.segmentLength.toMillis(), MILLIS, tb);
+    // the length is clock time: under a ScaledClock one second of stream covers `rate` seconds of the calendar
+    long segLenTs = avutil.av_rescale_q(Math.max(1, Math.round(o.segmentLength.toMillis() / rate)), MILLIS, tb);
     long step = Math.max(1, frameDur);
     AVPacket held = null; // a leading packet without timestamps (RTP: the first one before the clock is known), at most one
     try {
