@@ -323,7 +323,9 @@ public final class MainStreamRecorder implements AutoCloseable {
   private boolean wasRecording;
 
   private String session(FFmpegFrameGrabber g, long[] packets) throws Exception {
+    long t0 = System.nanoTime();
     g.start();
+    log.debug("camera {}: {} stream session open in {} ms", label, o.stream, (System.nanoTime() - t0) / 1_000_000);
     AVFormatContext ic = g.getFormatContext();
     int video = -1;
     for (int i = 0; i < ic.nb_streams(); i++) {

@@ -65,8 +65,12 @@ class RecordingModesSimulationTest {
     Map<String, Run> runs = new LinkedHashMap<>();
     try {
       CameraSimulator.Descriptor cam = await(com.softdew.vms.sim.SimCameras.one(sim, Codec.H264));
+      // warm-up before the calendar starts: FFmpeg natives loaded, the simulator's main and sub clips encoded
+      for (String url : List.of(cam.rtspMain(), cam.rtspSub())) warmUp(url, cam.user(), cam.password());
       SimpleMeterRegistry reg = new SimpleMeterRegistry();
-      ScaledClock clock = new ScaledClock(S, SCALE);
+      // the calendar starts 8 h (8 s) before S: opening the six RTSP sessions takes up to ~1 s each (JavaCV serialises
+      // the grabbers' start), so every recorder is up before the observed day [S, S + 24 h) begins
+      ScaledClock clock = new ScaledClock(S.minus(Duration.ofHours(8)), SCALE);
       RecordingModes triggered = RecordingModes.parse("recording.main.modes", List.of("motion"), (int) PRE.toSeconds(), (int) POST.toSeconds(),
           List.of(), List.of(), NY.getId());
       Map<String, Object[]> plan = new LinkedHashMap<>();
@@ -103,10 +107,10 @@ class RecordingModesSimulationTest {
       }
       runs.values().forEach(r -> r.recorder().start());
       // triggers as the AI workers publish them: after the fact (1.5 h of calendar late, within the 3 h allowance)
-      trigger(vertx, clock, "t1", "cam-motion", "motion", "", h(6), h(7));
+      trigger(vertx, clock, "t1", "cam-motion", "motion", "", h(6), h(6.1)); // spans ≤ 10 min (ModeGate.MAX_TRIGGER_SPAN)
       trigger(vertx, clock, "t1", "cam-motion", "motion", "", h(15), h(15));
       trigger(vertx, clock, "t2", "cam-motion", "motion", "", h(10), h(10)); // another tenant's camera of the same id
-      trigger(vertx, clock, "t1", "cam-event", "event", "fire", h(8), h(8.5));
+      trigger(vertx, clock, "t1", "cam-event", "event", "fire", h(8), h(8.1));
       trigger(vertx, clock, "t1", "cam-event", "event", "loitering", h(18), h(18)); // not in recording.eventTypes
       trigger(vertx, clock, "t1", "cam-event", "motion", "", h(4), h(4)); // no motion mode
       // the combination: the AI knows cameras by the jobs' name-based UUIDs
@@ -131,13 +135,13 @@ class RecordingModesSimulationTest {
     }
     // continuous: one contiguous run over the whole day
     List<RecordingSegment> cont = query(runs.get("continuous").segments(), S, end);
-    assertTrue(cont.get(0).start().isBefore(h(3)), "starts once connected: " + hours(cont.get(0).start()));
+    assertTrue(!cont.get(0).start().isAfter(S), "recording before the day starts: " + hours(cont.get(0).start()));
     assertTrue(cont.get(cont.size() - 1).end().isAfter(h(23)), "until the end: " + hours(cont.get(cont.size() - 1).end()));
     assertContiguous("continuous", cont);
     assertTrue(cont.size() >= 20, "about one 1 h segment per hour: " + cont.size());
     cont.forEach(s -> assertEquals("continuous", s.trigger()));
     // schedule: Friday up to 18:00 (h 6), nothing in the night, Saturday from 00:00 (h 12)
-    List<RecordingSegment> sched = runs.get("schedule").segments();
+    List<RecordingSegment> sched = query(runs.get("schedule").segments(), S, end);
     for (RecordingSegment s : sched) {
       boolean friday = !s.end().isAfter(h(6).plus(GOP).plusSeconds(60)), saturday = !s.start().isBefore(h(12).minus(GOP).minusSeconds(60));
       assertTrue(friday || saturday, "inside a scheduled window (± one GOP): " + hours(s.start()) + "-" + hours(s.end()));
@@ -146,26 +150,28 @@ class RecordingModesSimulationTest {
     List<RecordingSegment> fri = query(sched, S, h(6)), sat = query(sched, h(12), end);
     assertContiguous("schedule Friday", fri);
     assertContiguous("schedule Saturday", sat);
+    assertTrue(!fri.get(0).start().isAfter(S), "recording at 12:00 (in the window since 08:00): " + hours(fri.get(0).start()));
     assertTrue(fri.get(fri.size() - 1).end().compareTo(h(6)) >= 0, "Friday window recorded to 18:00: " + hours(fri.get(fri.size() - 1).end()));
     assertTrue(!sat.get(0).start().isAfter(h(12)), "Saturday from 00:00 (key frame at or before): " + hours(sat.get(0).start()));
     assertTrue(sat.get(sat.size() - 1).end().isAfter(h(23)));
     assertTrue(query(sched, h(7.2), h(10.8)).isEmpty(), "nothing between the windows");
+    assertTrue(query(runs.get("schedule").segments(), h(-9), h(-5)).isEmpty(), "nothing before 08:00 on Friday");
     // motion: two windows [t - pre, until + post], nothing else (the other tenant's trigger ignored)
     List<RecordingSegment> motion = runs.get("motion").segments();
-    assertWindow("motion", motion, h(6), h(7), "motion", "");
+    assertWindow("motion", motion, h(6), h(6.1), "motion", "");
     assertWindow("motion", motion, h(15), h(15), "motion", "");
     assertEquals(motion.size(), query(motion, h(4) .minus(GOP).minusSeconds(60), h(9).plus(GOP).plusSeconds(60)).size()
         + query(motion, h(13).minus(GOP).minusSeconds(60), h(16).plus(GOP).plusSeconds(60)).size(), "only the two windows");
     // event: fire recorded with its type, loitering and motion ignored
     List<RecordingSegment> event = runs.get("event").segments();
-    assertWindow("event", event, h(8), h(8.5), "event", "fire");
+    assertWindow("event", event, h(8), h(8.1), "event", "fire");
     assertEquals(event.size(), query(event, h(6).minus(GOP).minusSeconds(60), h(9.5).plus(GOP).plusSeconds(60)).size(), "only the fire window");
     assertEquals(1, runs.get("event").recorder().stats().triggersAccepted());
     assertEquals(2, runs.get("event").recorder().stats().triggersIgnored());
     // combination: continuous sub stream all day, event main stream around the intrusion only
     List<RecordingSegment> sub = query(runs.get("combo-sub").segments(), S, end);
     assertContiguous("combo sub", sub);
-    assertTrue(sub.get(0).start().isBefore(h(3)) && sub.get(sub.size() - 1).end().isAfter(h(23)));
+    assertTrue(!sub.get(0).start().isAfter(S) && sub.get(sub.size() - 1).end().isAfter(h(23)));
     sub.forEach(s -> assertEquals("sub", s.stream()));
     List<RecordingSegment> comboMain = runs.get("combo-main").segments();
     assertWindow("combo main", comboMain, h(13), h(13), "event", "intrusion");
@@ -180,6 +186,20 @@ class RecordingModesSimulationTest {
       }
     }
     System.out.printf("measured: %d files checked with ffprobe%n", files);
+  }
+
+  /** One RTSP session that reads a few packets (no recording). */
+  static void warmUp(String url, String user, String password) throws Exception {
+    String withCred = url.replace("rtsp://", "rtsp://" + user + ":" + password + "@");
+    try (org.bytedeco.javacv.FFmpegFrameGrabber g = new org.bytedeco.javacv.FFmpegFrameGrabber(withCred)) {
+      g.setOption("rtsp_transport", "tcp");
+      g.start();
+      for (int i = 0; i < 3; i++) {
+        org.bytedeco.ffmpeg.avcodec.AVPacket p = g.grabPacket();
+        if (p != null) org.bytedeco.ffmpeg.global.avcodec.av_packet_unref(p);
+      }
+      g.stop();
+    }
   }
 
   /** Publishes a trigger on the bus 1.5 h (calendar) after its 'until', as a late AI result would arrive. */
