@@ -186,7 +186,8 @@ public final class CameraPipeline implements AutoCloseable {
   public record Recording(String mainUrl, List<String> mainModes, String subUrl, List<String> subModes, int segmentSeconds,
       int preRollSeconds, int postRollSeconds, List<String> eventTypes, List<String> schedule, String timeZone) {
     /** Nothing recorded. */
-    public static final Recording OFF = new Recording(null, List.of(), null, List.of(), 10, 10, 10, List.of(), List.of(), "UTC");
+    public static final Recording OFF = new Recording(null, List.of("continuous"), null, List.of("continuous"), 10, 10, 10, List.of(), List.of(),
+        "UTC");
 
     public Recording {
       if (mainUrl != null && mainUrl.isBlank()) mainUrl = null;
@@ -203,7 +204,7 @@ public final class CameraPipeline implements AutoCloseable {
 
     /** The main stream recorded continuously (what recording was before modes). */
     public static Recording continuousMain(String mainUrl, int segmentSeconds) {
-      return new Recording(mainUrl, List.of("continuous"), null, List.of(), segmentSeconds, 10, 10, List.of(), List.of(), "UTC");
+      return new Recording(mainUrl, List.of("continuous"), null, List.of("continuous"), segmentSeconds, 10, 10, List.of(), List.of(), "UTC");
     }
 
     public boolean on() {

@@ -61,9 +61,8 @@ public record RecordingModes(Set<Mode> modes, Duration preRoll, Duration postRol
       if (t == null || t.isBlank()) throw new IllegalArgumentException("recording.eventTypes: empty event type");
       types.add(t.trim());
     }
-    // the time zone only matters to a schedule: a tenant's bad zone does not stop continuous or triggered recording
+    // the schedule and the time zone only matter to mode schedule: a bad entry or zone does not stop the other modes
     WeeklySchedule ws = m.contains(Mode.SCHEDULE) ? WeeklySchedule.parse(schedule, timeZone) : WeeklySchedule.parse(List.of(), "UTC");
-    if (!m.contains(Mode.SCHEDULE) && schedule != null) WeeklySchedule.parse(schedule, "UTC"); // the entries are still validated
     return new RecordingModes(m, Duration.ofSeconds(preRollSeconds), Duration.ofSeconds(postRollSeconds), types, ws);
   }
 
