@@ -38,13 +38,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Records one camera's main stream by <b>remux</b>: packets are read with {@link FFmpegFrameGrabber#grabPacket()}
+ * Records one camera stream (main or sub) by <b>remux</b>: packets are read with {@link FFmpegFrameGrabber#grabPacket()}
  * (never decoded) and written with {@link FFmpegFrameRecorder#start(AVFormatContext)} + {@link
  * FFmpegFrameRecorder#recordPacket(AVPacket)} (codec parameters copied, no encoder opened) into fragmented MP4
- * segments of a fixed length cut at key frames, on its own platform thread {@code record-<tenant>/<camera>}.
+ * segments of a fixed length cut at key frames, on its own platform thread {@code record-<tenant>/<camera>[/sub]}.
  *
  * <ul>
- *   <li>Files: {@code dataDir/recordings/<tenant>/<camera>/<yyyy-MM-dd UTC>/<startEpochMs>.mp4}, written as
+ *   <li>Modes: a {@link ModeGate} decides per packet time whether the stream is wanted (continuous, schedule,
+ *       motion/event trigger windows from {@link RecordingTriggers}); while it is not, packets go to a bounded
+ *       {@link PreRollBuffer}, flushed into a new segment (from a key frame) as soon as any buffered time is wanted;
+ *       a segment closes at the first key frame at or after the end of the wanted time.
+ *   <li>Files: {@code dataDir/recordings/<tenant>/<camera>/<stream>/<yyyy-MM-dd UTC>/<startEpochMs>.mp4}, written as
  *       {@code .mp4.part}, fsynced and renamed atomically on close; each closed file is reported ({@link
  *       RecordingSegment}) to the listener and published on {@link #SEGMENT_ADDRESS}.
  *   <li>Cut: a segment closes at the first key frame at or after {@code segmentLength} of stream time; that key
@@ -151,7 +155,11 @@ public final class MainStreamRecorder implements AutoCloseable {
   private final Counter segmentsC, bytesC, writeErrorsC, droppedC, gapsC, dropsC, skippedC, overflowC;
   private final AtomicLong sessions = new AtomicLong(), segments = new AtomicLong(), written = new AtomicLong(),
       dropped = new AtomicLong(), writeErrors = new AtomicLong(), gaps = new AtomicLong(), decodedFrames = new AtomicLong(),
-      skipped = new AtomicLong(), overflow = new AtomicLong(), bufferBytes = new AtomicLong();
+      skipped = new AtomicLong(), overflow = new AtomicLong();
+  private final AtomicLong bufferBytes;
+  /** Gauge state per registry and stream: a restarted recorder of the same stream reports through the same gauge. */
+  private static final Map<MeterRegistry, Map<String, AtomicLong>> BUFFER_GAUGES =
+      java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
   private final ModeGate gate;
   private final PreRollBuffer buffer;
   private final double rate;
@@ -202,8 +210,12 @@ public final class MainStreamRecorder implements AutoCloseable {
         .tags(tags).register(registry);
     overflowC = Counter.builder("vms.recording.preroll.overflow").description("GOPs dropped from the pre-roll buffer at its byte bound")
         .tags(tags).register(registry);
-    io.micrometer.core.instrument.Gauge.builder("vms.recording.preroll.bytes", bufferBytes, AtomicLong::get)
-        .description("bytes held in the pre-roll buffer").tags(tags).register(registry);
+    bufferBytes = BUFFER_GAUGES.computeIfAbsent(registry, r -> new java.util.concurrent.ConcurrentHashMap<>()).computeIfAbsent(label, k -> {
+      AtomicLong v = new AtomicLong();
+      io.micrometer.core.instrument.Gauge.builder("vms.recording.preroll.bytes", v, AtomicLong::get)
+          .description("bytes held in the pre-roll buffer").tags(tags).register(registry);
+      return v;
+    });
     thread = new Thread(this::run, "record-" + label);
     thread.setDaemon(true);
   }
@@ -301,7 +313,7 @@ public final class MainStreamRecorder implements AutoCloseable {
           gapReason = why;
         }
         backoff = o.backoffInitial.toMillis();
-        log.warn("camera {}: main stream recording interrupted ({})", label, why);
+        log.warn("camera {}: {} stream recording interrupted ({})", label, o.stream, why);
       } else {
         log.debug("camera {}: recorder session failed ({})", label, why);
       }
