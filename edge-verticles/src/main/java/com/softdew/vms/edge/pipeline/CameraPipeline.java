@@ -63,15 +63,15 @@ public final class CameraPipeline implements AutoCloseable {
    * @param normalize     analytics frame size, fit and fps
    * @param ringFrames    frames kept in the camera's ring
    * @param hwDecode      node setting ingest.hwDecode (auto|none|vaapi|cuda|qsv)
-   * @param recordUrl     main stream to record by remux ({@link MainStreamRecorder}); null or blank = recording off (default)
-   * @param recordSegmentSeconds recording segment length (≤ 0 = 10 s)
+   * @param onvifUrl      the camera's ONVIF device service URL (SD-card gap filling), null when unknown
+   * @param recorders     what the recorders do ({@link Recording#OFF} = nothing recorded, the default)
    */
   public record Spec(String tenantId, String cameraId, String url, String user, String password, Map<String, Priority> enabledModels,
       VideoJob.SourceQuality source, int segmentLengthSeconds, double overlapSeconds, Map<String, String> onDegraded,
-      FrameNormalizer.Config normalize, int ringFrames, String hwDecode, String recordUrl, int recordSegmentSeconds) {
+      FrameNormalizer.Config normalize, int ringFrames, String hwDecode, String onvifUrl, Recording recorders) {
     public Spec {
-      if (recordUrl != null && recordUrl.isBlank()) recordUrl = null;
-      if (recordSegmentSeconds <= 0) recordSegmentSeconds = 10;
+      if (onvifUrl != null && onvifUrl.isBlank()) onvifUrl = null;
+      if (recorders == null) recorders = Recording.OFF;
       enabledModels = Map.copyOf(enabledModels);
       onDegraded = onDegraded == null ? Map.of() : Map.copyOf(onDegraded);
       if (normalize == null) normalize = FrameNormalizer.Config.DEFAULT;
@@ -90,18 +90,39 @@ public final class CameraPipeline implements AutoCloseable {
         VideoJob.SourceQuality source, int segmentLengthSeconds, double overlapSeconds, Map<String, String> onDegraded,
         FrameNormalizer.Config normalize, int ringFrames, String hwDecode) {
       this(tenantId, cameraId, url, user, password, enabledModels, source, segmentLengthSeconds, overlapSeconds, onDegraded, normalize,
-          ringFrames, hwDecode, null, 0);
+          ringFrames, hwDecode, null, Recording.OFF);
     }
 
     /** True when the main stream is recorded. */
     public boolean recording() {
-      return recordUrl != null;
+      return recorders.mainUrl() != null;
     }
 
-    /** The same spec recording {@code mainUrl} (same credentials) in segments of {@code segmentSeconds}; null url = off. */
+    /** The recorded main stream, null when it is not recorded. */
+    public String recordUrl() {
+      return recorders.mainUrl();
+    }
+
+    /** Recording segment length, seconds. */
+    public int recordSegmentSeconds() {
+      return recorders.segmentSeconds();
+    }
+
+    /** The same spec recording {@code mainUrl} continuously (same credentials) in segments of {@code segmentSeconds}; null url = off. */
     public Spec withRecording(String mainUrl, int segmentSeconds) {
+      return withRecording(Recording.continuousMain(mainUrl, segmentSeconds));
+    }
+
+    /** The same spec with these recorders. */
+    public Spec withRecording(Recording r) {
       return new Spec(tenantId, cameraId, url, user, password, enabledModels, source, segmentLengthSeconds, overlapSeconds, onDegraded,
-          normalize, ringFrames, hwDecode, mainUrl, segmentSeconds);
+          normalize, ringFrames, hwDecode, onvifUrl, r);
+    }
+
+    /** The same spec with the camera's ONVIF device URL. */
+    public Spec withOnvifUrl(String v) {
+      return new Spec(tenantId, cameraId, url, user, password, enabledModels, source, segmentLengthSeconds, overlapSeconds, onDegraded,
+          normalize, ringFrames, hwDecode, v, recorders);
     }
 
     /** tenant/camera. */
@@ -111,7 +132,7 @@ public final class CameraPipeline implements AutoCloseable {
 
     public Spec withHwDecode(String v) {
       return new Spec(tenantId, cameraId, url, user, password, enabledModels, source, segmentLengthSeconds, overlapSeconds, onDegraded,
-          normalize, ringFrames, v, recordUrl, recordSegmentSeconds);
+          normalize, ringFrames, v, onvifUrl, recorders);
     }
 
     /** The spec as sent to a pipeline agent (credentials included: the bus must be TLS across hosts). */
@@ -128,7 +149,8 @@ public final class CameraPipeline implements AutoCloseable {
           .put("normalize", new JsonObject().put("width", normalize.width()).put("height", normalize.height())
               .put("fps", normalize.fps()).put("fit", normalize.fit().name().toLowerCase(Locale.ROOT)))
           .put("ringFrames", ringFrames);
-      if (recording()) j.put("record", new JsonObject().put("url", recordUrl).put("segmentSeconds", recordSegmentSeconds));
+      if (onvifUrl != null) j.put("onvifUrl", onvifUrl);
+      if (recorders.on()) j.put("record", recorders.toJson());
       return j;
     }
 
@@ -143,7 +165,7 @@ public final class CameraPipeline implements AutoCloseable {
       JsonObject s = j.getJsonObject("source", new JsonObject());
       JsonObject seg = j.getJsonObject("segment", new JsonObject());
       JsonObject n = j.getJsonObject("normalize", new JsonObject());
-      JsonObject rec = j.getJsonObject("record", new JsonObject());
+      JsonObject rec = j.getJsonObject("record");
       FrameNormalizer.Config nc = FrameNormalizer.Config.DEFAULT
           .withSize(n.getInteger("width", FrameNormalizer.Config.DEFAULT.width()), n.getInteger("height", FrameNormalizer.Config.DEFAULT.height()))
           .withFps(n.getDouble("fps", FrameNormalizer.Config.DEFAULT.fps()))
@@ -152,7 +174,72 @@ public final class CameraPipeline implements AutoCloseable {
           models, new VideoJob.SourceQuality(s.getString("resolution", ""), s.getLong("bitrate", 0L), s.getDouble("fps", 0.0),
               s.getString("codec", "")),
           seg.getInteger("lengthSeconds", 5), seg.getDouble("overlapSeconds", 1.0), onDeg, nc, j.getInteger("ringFrames", 0), hwDecode,
-          rec.getString("url"), rec.getInteger("segmentSeconds", 0));
+          j.getString("onvifUrl"), rec == null ? Recording.OFF : Recording.fromJson(rec));
+    }
+  }
+
+  /**
+   * The camera's recorders (runtime keys {@code recording.*}): the main stream when {@code mainUrl} is set, the sub stream
+   * when {@code subUrl} is set, each under its modes; pre/post roll, event types and the weekly schedule (in the
+   * tenant's time zone) are shared.
+   */
+  public record Recording(String mainUrl, List<String> mainModes, String subUrl, List<String> subModes, int segmentSeconds,
+      int preRollSeconds, int postRollSeconds, List<String> eventTypes, List<String> schedule, String timeZone) {
+    /** Nothing recorded. */
+    public static final Recording OFF = new Recording(null, List.of("continuous"), null, List.of("continuous"), 10, 10, 10, List.of(), List.of(),
+        "UTC");
+
+    public Recording {
+      if (mainUrl != null && mainUrl.isBlank()) mainUrl = null;
+      if (subUrl != null && subUrl.isBlank()) subUrl = null;
+      mainModes = mainModes == null ? List.of("continuous") : List.copyOf(mainModes);
+      subModes = subModes == null ? List.of("continuous") : List.copyOf(subModes);
+      if (segmentSeconds <= 0) segmentSeconds = 10;
+      preRollSeconds = Math.max(0, preRollSeconds);
+      postRollSeconds = Math.max(0, postRollSeconds);
+      eventTypes = eventTypes == null ? List.of() : List.copyOf(eventTypes);
+      schedule = schedule == null ? List.of() : List.copyOf(schedule);
+      if (timeZone == null || timeZone.isBlank()) timeZone = "UTC";
+    }
+
+    /** The main stream recorded continuously (what recording was before modes). */
+    public static Recording continuousMain(String mainUrl, int segmentSeconds) {
+      return new Recording(mainUrl, List.of("continuous"), null, List.of("continuous"), segmentSeconds, 10, 10, List.of(), List.of(), "UTC");
+    }
+
+    public boolean on() {
+      return mainUrl != null || subUrl != null;
+    }
+
+    /** The parsed modes of "main" or "sub"; an invalid value throws IllegalArgumentException naming the key. */
+    public com.softdew.vms.edge.record.RecordingModes modes(String stream) {
+      return com.softdew.vms.edge.record.RecordingModes.parse("recording." + stream + ".modes", "sub".equals(stream) ? subModes : mainModes,
+          preRollSeconds, postRollSeconds, eventTypes, schedule, timeZone);
+    }
+
+    public JsonObject toJson() {
+      JsonObject j = new JsonObject().put("segmentSeconds", segmentSeconds).put("preRollSeconds", preRollSeconds)
+          .put("postRollSeconds", postRollSeconds).put("eventTypes", new JsonArray(eventTypes)).put("schedule", new JsonArray(schedule))
+          .put("timeZone", timeZone);
+      if (mainUrl != null) j.put("url", mainUrl).put("modes", new JsonArray(mainModes));
+      if (subUrl != null) j.put("sub", new JsonObject().put("url", subUrl).put("modes", new JsonArray(subModes)));
+      return j;
+    }
+
+    /** Parses {@link #toJson()}; the form before modes ({url, segmentSeconds}) means continuous main. */
+    public static Recording fromJson(JsonObject j) {
+      JsonObject sub = j.getJsonObject("sub", new JsonObject());
+      return new Recording(j.getString("url"), strings(j.getJsonArray("modes"), List.of("continuous")), sub.getString("url"),
+          strings(sub.getJsonArray("modes"), List.of("continuous")), j.getInteger("segmentSeconds", 0), j.getInteger("preRollSeconds", 10),
+          j.getInteger("postRollSeconds", 10), strings(j.getJsonArray("eventTypes"), List.of()), strings(j.getJsonArray("schedule"), List.of()),
+          j.getString("timeZone", "UTC"));
+    }
+
+    private static List<String> strings(JsonArray a, List<String> dflt) {
+      if (a == null) return dflt;
+      List<String> out = new java.util.ArrayList<>();
+      for (Object o : a) out.add(String.valueOf(o));
+      return out;
     }
   }
 
@@ -170,6 +257,7 @@ public final class CameraPipeline implements AutoCloseable {
   private CameraIngestLoop loop;
   private SegmentWriter writer;
   private MainStreamRecorder recorder;
+  private MainStreamRecorder subRecorder;
   private volatile boolean closed;
 
   private CameraPipeline(Vertx vertx, Spec spec, DegradationBoard board) {
@@ -195,6 +283,10 @@ public final class CameraPipeline implements AutoCloseable {
     CameraPipeline p = new CameraPipeline(vertx, spec, DegradationBoard.of(registry));
     Context ctx = vertx.getOrCreateContext();
     return vertx.executeBlocking(() -> {
+      p.startRecorders(store, registry);
+      if (spec.enabledModels().isEmpty() && spec.recorders().on()) {
+        return p; // a recording-only camera: no analytics ingest (no decode), only the remux recorders
+      }
       FrameNormalizer.Config nc = spec.normalize();
       SegmentWriter.Options d = SegmentWriter.Options.defaults();
       p.writer = SegmentWriter.start(spec.tenantId(), spec.cameraId(), new SegmentWriter.Options(spec.segmentLengthSeconds(),
@@ -207,14 +299,29 @@ public final class CameraPipeline implements AutoCloseable {
               // the writer's bounded queue is full: the frame is dropped and counted by the writer
             }
           }).start();
-      if (spec.recording()) {
-        // remux of the main stream (no decode): dataDir/recordings next to dataDir/segments
-        p.recorder = new MainStreamRecorder(vertx, registry, new MainStreamRecorder.Options().tenantId(spec.tenantId())
-            .cameraId(spec.cameraId()).url(spec.recordUrl()).credentials(spec.user(), spec.password()).dataDir(store.root().getParent())
-            .segmentLength(java.time.Duration.ofSeconds(spec.recordSegmentSeconds())), null).start();
-      }
       return p;
     });
+  }
+
+  /** Remux recorders of the main and/or sub stream (no decode): dataDir/recordings next to dataDir/segments. */
+  private void startRecorders(SegmentStore store, MeterRegistry registry) {
+    Recording r = spec.recorders();
+    for (String stream : List.of("main", "sub")) {
+      String url = "main".equals(stream) ? r.mainUrl() : r.subUrl();
+      if (url == null) continue;
+      com.softdew.vms.edge.record.RecordingModes modes;
+      try {
+        modes = r.modes(stream);
+      } catch (IllegalArgumentException e) {
+        LOG.error("camera {}: {} stream not recorded: {}", spec.key(), stream, e.getMessage());
+        continue;
+      }
+      if (modes.never()) continue;
+      MainStreamRecorder rec = new MainStreamRecorder(vertx, registry, new MainStreamRecorder.Options().tenantId(spec.tenantId())
+          .cameraId(spec.cameraId()).stream(stream).url(url).credentials(spec.user(), spec.password()).dataDir(store.root().getParent())
+          .segmentLength(java.time.Duration.ofSeconds(r.segmentSeconds())).modes(modes), null).start();
+      if ("main".equals(stream)) recorder = rec; else subRecorder = rec;
+    }
   }
 
   private void onSegment(SegmentInfo seg, JobDispatcher dispatcher) {
@@ -324,9 +431,14 @@ public final class CameraPipeline implements AutoCloseable {
     return writer;
   }
 
-  /** The main-stream recorder, null when the spec does not record. */
+  /** The main-stream recorder, null when the spec does not record it. */
   public MainStreamRecorder recorder() {
     return recorder;
+  }
+
+  /** The sub-stream recorder, null when the spec does not record it. */
+  public MainStreamRecorder subRecorder() {
+    return subRecorder;
   }
 
   public Spec spec() {
@@ -338,6 +450,7 @@ public final class CameraPipeline implements AutoCloseable {
     closed = true;
     if (loop != null) loop.close();
     if (recorder != null) recorder.close();
+    if (subRecorder != null) subRecorder.close();
     if (writer != null) writer.close();
     synchronized (this) {
       models.forEach((m, st) -> {

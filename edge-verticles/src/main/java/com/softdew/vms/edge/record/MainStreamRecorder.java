@@ -38,13 +38,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Records one camera's main stream by <b>remux</b>: packets are read with {@link FFmpegFrameGrabber#grabPacket()}
+ * Records one camera stream (main or sub) by <b>remux</b>: packets are read with {@link FFmpegFrameGrabber#grabPacket()}
  * (never decoded) and written with {@link FFmpegFrameRecorder#start(AVFormatContext)} + {@link
  * FFmpegFrameRecorder#recordPacket(AVPacket)} (codec parameters copied, no encoder opened) into fragmented MP4
- * segments of a fixed length cut at key frames, on its own platform thread {@code record-<tenant>/<camera>}.
+ * segments of a fixed length cut at key frames, on its own platform thread {@code record-<tenant>/<camera>[/sub]}.
  *
  * <ul>
- *   <li>Files: {@code dataDir/recordings/<tenant>/<camera>/<yyyy-MM-dd UTC>/<startEpochMs>.mp4}, written as
+ *   <li>Modes: a {@link ModeGate} decides per packet time whether the stream is wanted (continuous, schedule,
+ *       motion/event trigger windows from {@link RecordingTriggers}); while it is not, packets go to a bounded
+ *       {@link PreRollBuffer}, flushed into a new segment (from a key frame) as soon as any buffered time is wanted;
+ *       a segment closes at the first key frame at or after the end of the wanted time.
+ *   <li>Files: {@code dataDir/recordings/<tenant>/<camera>/<stream>/<yyyy-MM-dd UTC>/<startEpochMs>.mp4}, written as
  *       {@code .mp4.part}, fsynced and renamed atomically on close; each closed file is reported ({@link
  *       RecordingSegment}) to the listener and published on {@link #SEGMENT_ADDRESS}.
  *   <li>Cut: a segment closes at the first key frame at or after {@code segmentLength} of stream time; that key
@@ -70,6 +74,10 @@ public final class MainStreamRecorder implements AutoCloseable {
   public static final String MOVFLAGS = "+frag_keyframe+empty_moov+default_base_moof";
   private static final AVRational MICROS = new AVRational().num(1).den(1_000_000);
   private static final AVRational MILLIS = new AVRational().num(1).den(1000);
+  /** Default allowance for the lateness of AI triggers (segment length + queue + inference; see docs/recording.md). */
+  public static final Duration DEFAULT_TRIGGER_LATENCY = Duration.ofSeconds(20);
+  /** Default byte bound of a stream's pre-roll buffer. */
+  public static final long DEFAULT_PREROLL_MAX_BYTES = 64L << 20;
   private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy-MM-dd").withZone(ZoneOffset.UTC);
 
   static {
@@ -96,6 +104,11 @@ public final class MainStreamRecorder implements AutoCloseable {
     Duration backoffMax = Duration.ofSeconds(3);
     double jitter = 0.2;
     Map<String, String> extraOptions = new LinkedHashMap<>();
+    String stream = "main";
+    RecordingModes modes = RecordingModes.CONTINUOUS;
+    java.time.Clock clock = java.time.Clock.systemUTC();
+    Duration triggerLatency = DEFAULT_TRIGGER_LATENCY;
+    long preRollMaxBytes = DEFAULT_PREROLL_MAX_BYTES;
 
     public Options tenantId(String v) { tenantId = v; return this; }
     public Options cameraId(String v) { cameraId = v; return this; }
@@ -105,17 +118,33 @@ public final class MainStreamRecorder implements AutoCloseable {
     public Options transport(String v) { transport = v.toLowerCase(Locale.ROOT); return this; }
     /** Recordings go under {@code dataDir/recordings}. */
     public Options dataDir(Path v) { dataDir = v; return this; }
+    /** Segment length in clock time (= stream time, except under a {@link ScaledClock}). */
     public Options segmentLength(Duration v) { segmentLength = v; return this; }
     /** No packet for this long = drop (RTSP socket timeout). */
     public Options readTimeout(Duration v) { readTimeout = v; return this; }
     public Options backoff(Duration initial, Duration max) { backoffInitial = initial; backoffMax = max; return this; }
     public Options jitter(double v) { jitter = v; return this; }
     public Options option(String k, String v) { extraOptions.put(k, v); return this; }
+    /** Which camera stream this is: "main" (default) or "sub"; part of the path, the records and the metric tags. */
+    public Options stream(String v) {
+      if (!"main".equals(v) && !"sub".equals(v)) throw new IllegalArgumentException("stream must be main or sub, got " + v);
+      stream = v;
+      return this;
+    }
+    /** When to record (default continuous). */
+    public Options modes(RecordingModes v) { modes = Objects.requireNonNull(v, "modes"); return this; }
+    /** Receive clock (default system UTC); a {@link ScaledClock} also stretches stream time (simulations). */
+    public Options clock(java.time.Clock v) { clock = Objects.requireNonNull(v, "clock"); return this; }
+    /** How late a trigger may arrive after its {@code at} and still get its whole pre-roll (default 20 s). */
+    public Options triggerLatency(Duration v) { triggerLatency = v; return this; }
+    /** Byte bound of the pre-roll buffer (default 64 MiB). */
+    public Options preRollMaxBytes(long v) { preRollMaxBytes = v; return this; }
   }
 
   /** Numbers for tests and health pages. */
   public record Stats(long sessions, long segments, long packetsWritten, long packetsDropped, long writeErrors, long gaps,
-      long decodedFrames, boolean encoderOpened, String lastRecorderCodec, String lastError) {}
+      long decodedFrames, boolean encoderOpened, String lastRecorderCodec, String lastError, long packetsSkipped, long preRollOverflowGops,
+      long preRollBytes, long triggersAccepted, long triggersIgnored) {}
 
   private final Vertx vertx;
   private final Options o;
@@ -123,9 +152,18 @@ public final class MainStreamRecorder implements AutoCloseable {
   private final String label;
   private final Thread thread;
   private volatile boolean running;
-  private final Counter segmentsC, bytesC, writeErrorsC, droppedC, gapsC, dropsC;
+  private final Counter segmentsC, bytesC, writeErrorsC, droppedC, gapsC, dropsC, skippedC, overflowC;
   private final AtomicLong sessions = new AtomicLong(), segments = new AtomicLong(), written = new AtomicLong(),
-      dropped = new AtomicLong(), writeErrors = new AtomicLong(), gaps = new AtomicLong(), decodedFrames = new AtomicLong();
+      dropped = new AtomicLong(), writeErrors = new AtomicLong(), gaps = new AtomicLong(), decodedFrames = new AtomicLong(),
+      skipped = new AtomicLong(), overflow = new AtomicLong();
+  private final AtomicLong bufferBytes;
+  /** Gauge state per registry and stream: a restarted recorder of the same stream reports through the same gauge. */
+  private static final Map<MeterRegistry, Map<String, AtomicLong>> BUFFER_GAUGES =
+      java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+  private final ModeGate gate;
+  private final PreRollBuffer buffer;
+  private final double rate;
+  private AutoCloseable triggerRegistration;
   private volatile boolean encoderOpened;
   private volatile String lastRecorderCodec;
   private volatile String lastError;
@@ -137,8 +175,10 @@ public final class MainStreamRecorder implements AutoCloseable {
   private long segBaseTs;            // input tb: dts (or pts) of the segment's first packet
   private long lastDts, lastEndTs;   // input tb, relative to segBaseTs
   private Instant lastPacketEnd;     // wall time covered so far in this session
-  private Instant gapStart;          // set when a session that recorded something ended
+  private Instant gapStart;          // set when a session that delivered packets ended
   private String gapReason;
+  private Instant lastSeenEnd;       // capture time of the end of the last packet of this session, recorded or not
+  private String segTrigger = "continuous", segEventType = "";
 
   /**
    * @param vertx    optional: when set, segments and gaps are also published on the bus
@@ -153,8 +193,11 @@ public final class MainStreamRecorder implements AutoCloseable {
     safeId(o.tenantId);
     safeId(o.cameraId);
     this.listener = listener;
-    this.label = o.tenantId + "/" + o.cameraId;
-    Tags tags = Tags.of("tenant", o.tenantId, "camera", o.cameraId);
+    this.label = o.tenantId + "/" + o.cameraId + ("main".equals(o.stream) ? "" : "/" + o.stream);
+    this.gate = new ModeGate(o.modes, o.triggerLatency);
+    this.buffer = new PreRollBuffer(o.preRollMaxBytes);
+    this.rate = ScaledClock.rateOf(o.clock);
+    Tags tags = Tags.of("tenant", o.tenantId, "camera", o.cameraId, "stream", o.stream);
     segmentsC = Counter.builder("vms.recording.segments").description("closed recording segments").tags(tags).register(registry);
     bytesC = Counter.builder("vms.recording.bytes").description("bytes of closed recording segments").tags(tags).register(registry);
     writeErrorsC = Counter.builder("vms.recording.write.errors").description("recording file open/write/close failures").tags(tags)
@@ -163,19 +206,54 @@ public final class MainStreamRecorder implements AutoCloseable {
         .tags(tags).register(registry);
     gapsC = Counter.builder("vms.recording.gaps").tags(tags).register(registry);
     dropsC = Counter.builder("vms.recording.drops").description("main-stream sessions that ended").tags(tags).register(registry);
+    skippedC = Counter.builder("vms.recording.packets.skipped").description("packets not recorded because no mode wanted them")
+        .tags(tags).register(registry);
+    overflowC = Counter.builder("vms.recording.preroll.overflow").description("GOPs dropped from the pre-roll buffer at its byte bound")
+        .tags(tags).register(registry);
+    bufferBytes = BUFFER_GAUGES.computeIfAbsent(registry, r -> new java.util.concurrent.ConcurrentHashMap<>()).computeIfAbsent(label, k -> {
+      AtomicLong v = new AtomicLong();
+      io.micrometer.core.instrument.Gauge.builder("vms.recording.preroll.bytes", v, AtomicLong::get)
+          .description("bytes held in the pre-roll buffer").tags(tags).register(registry);
+      return v;
+    });
     thread = new Thread(this::run, "record-" + label);
     thread.setDaemon(true);
   }
 
   public MainStreamRecorder start() {
     running = true;
+    if (vertx != null && o.modes.triggered()) triggerRegistration = RecordingTriggers.of(vertx).register(o.tenantId, o.cameraId, gate);
     thread.start();
     return this;
   }
 
   public Stats stats() {
     return new Stats(sessions.get(), segments.get(), written.get(), dropped.get(), writeErrors.get(), gaps.get(), decodedFrames.get(),
-        encoderOpened, lastRecorderCodec, lastError);
+        encoderOpened, lastRecorderCodec, lastError, skipped.get(), overflow.get(), bufferBytes.get(), gate.accepted(), gate.ignored());
+  }
+
+  /** The mode gate (triggers can also be offered directly). */
+  public ModeGate gate() {
+    return gate;
+  }
+
+  /** "main" or "sub". */
+  public String stream() {
+    return o.stream;
+  }
+
+  /** Directory of this stream's recordings: {@code cameraDir()/<stream>}. */
+  public Path streamDir() {
+    return cameraDir().resolve(o.stream);
+  }
+
+  /**
+   * Where a segment of a stream starting at {@code start} is written:
+   * {@code dataDir/recordings/<tenant>/<camera>/<stream>/<yyyy-MM-dd UTC>/<startEpochMs>.mp4}.
+   */
+  public static Path segmentPath(Path dataDir, String tenantId, String cameraId, String stream, Instant start) {
+    return dataDir.toAbsolutePath().normalize().resolve("recordings").resolve(tenantId).resolve(cameraId).resolve(stream)
+        .resolve(DAY.format(start)).resolve(start.toEpochMilli() + ".mp4");
   }
 
   /** Directory of this camera's recordings. */
@@ -187,6 +265,13 @@ public final class MainStreamRecorder implements AutoCloseable {
   @Override
   public void close() {
     running = false; // no interrupt: it would close the file channels of the segment being finished
+    if (triggerRegistration != null) {
+      try {
+        triggerRegistration.close();
+      } catch (Exception ignored) {
+        // a map removal
+      }
+    }
     try {
       thread.join(o.readTimeout.toMillis() + 3000);
     } catch (InterruptedException e) {
@@ -211,7 +296,9 @@ public final class MainStreamRecorder implements AutoCloseable {
         why = e.getMessage() == null ? e.toString() : e.getMessage();
       } finally {
         delivered = packets[0] > 0;
+        wasRecording = rec != null;
         closeSegment(); // the partial segment stays valid
+        dropBuffer();
         try {
           g.close();
         } catch (Throwable e) {
@@ -220,12 +307,13 @@ public final class MainStreamRecorder implements AutoCloseable {
       }
       if (delivered) {
         dropsC.increment();
-        if (lastPacketEnd != null) {
-          gapStart = lastPacketEnd;
+        Instant end = wasRecording && lastPacketEnd != null ? lastPacketEnd : lastSeenEnd;
+        if (end != null) {
+          gapStart = end;
           gapReason = why;
         }
         backoff = o.backoffInitial.toMillis();
-        log.warn("camera {}: main stream recording interrupted ({})", label, why);
+        log.warn("camera {}: {} stream recording interrupted ({})", label, o.stream, why);
       } else {
         log.debug("camera {}: recorder session failed ({})", label, why);
       }
@@ -244,8 +332,12 @@ public final class MainStreamRecorder implements AutoCloseable {
     }
   }
 
+  private boolean wasRecording;
+
   private String session(FFmpegFrameGrabber g, long[] packets) throws Exception {
+    long t0 = System.nanoTime();
     g.start();
+    log.debug("camera {}: {} stream session open in {} ms", label, o.stream, (System.nanoTime() - t0) / 1_000_000);
     AVFormatContext ic = g.getFormatContext();
     int video = -1;
     for (int i = 0; i < ic.nb_streams(); i++) {
@@ -266,7 +358,9 @@ public final class MainStreamRecorder implements AutoCloseable {
     anchorTs = 0;
     lastInputDts = avutil.AV_NOPTS_VALUE;
     lastPacketEnd = null;
-    long segLenTs = avutil.av_rescale_q(o.segmentLength.toMillis(), MILLIS, tb);
+    lastSeenEnd = null;
+    // the length is clock time: under a ScaledClock one second of stream covers `rate` seconds of the calendar
+    long segLenTs = avutil.av_rescale_q(Math.max(1, Math.round(o.segmentLength.toMillis() / rate)), MILLIS, tb);
     long step = Math.max(1, frameDur);
     AVPacket held = null; // a leading packet without timestamps (RTP: the first one before the clock is known), at most one
     try {
@@ -313,29 +407,117 @@ public final class MainStreamRecorder implements AutoCloseable {
   private Instant anchorWall;
   private long anchorTs, lastInputDts;
 
-  /** One video packet with known input timestamps: cut, open, shift, write. */
+  /**
+   * One video packet with known input timestamps. With a segment open it is written (cut at key frames: the window is
+   * over → close, the length is reached → next segment). Without one it goes to the pre-roll buffer, which is then
+   * flushed into a new segment as soon as the gate wants any of its time.
+   */
   private void write(FFmpegFrameGrabber g, int video, AVPacket pkt, long pts, long dts, long frameDur, long segLenTs, AVRational tb,
       String codec, String resolution) {
     if (anchorWall == null) {
-      anchorWall = Instant.now();
+      anchorWall = o.clock.instant();
       anchorTs = dts;
     }
     lastInputDts = Math.max(dts, lastInputDts == avutil.AV_NOPTS_VALUE ? dts : lastInputDts);
     boolean key = (pkt.flags() & avcodec.AV_PKT_FLAG_KEY) != 0;
-    if (key && rec != null && dts - segBaseTs >= segLenTs) closeSegment();
-    if (rec == null) {
-      if (!key) {
-        countDropped();
-        return;
-      }
-      Instant start = anchorWall.plus(micros(dts - anchorTs, tb));
-      openSegment(g, video, start, dts, codec, resolution);
-      if (rec == null) {
-        countDropped();
-        return;
-      }
-      if (gapStart != null) reportGap(new RecordingGap(o.tenantId, o.cameraId, gapStart, start, gapReason));
+    long dur = pkt.duration() > 0 ? pkt.duration() : frameDur;
+    Instant wall = wallOf(dts, tb);
+    Instant seenEnd = wallOf(Math.max(pts, dts) + dur, tb);
+    if (lastSeenEnd == null || seenEnd.isAfter(lastSeenEnd)) lastSeenEnd = seenEnd;
+    if (rec != null && recordOne(g, video, pkt, pts, dts, wall, key, frameDur, segLenTs, tb, codec, resolution)) return;
+    // no segment open (or it just closed at this key frame because no mode wants it any more)
+    if (!buffer.add(pkt, pts, dts, wall, key, gate.bufferHorizon())) {
+      if (gate.at(wall).wanted()) countDropped(); else countSkipped(1); // before the first key frame
+    } else {
+      pump(g, video, wall, frameDur, segLenTs, tb, codec, resolution);
     }
+    syncBufferStats();
+    if (gapStart != null && rec == null && !gate.at(wall).wanted()) reportGapWithin(gapStart, wall);
+  }
+
+  /**
+   * With a segment open: at a key frame closes it when the gate no longer wants this instant (returns false, the
+   * packet is not written: it starts the buffer), or cuts to a new segment once the length is reached; then writes.
+   */
+  private boolean recordOne(FFmpegFrameGrabber g, int video, AVPacket pkt, long pts, long dts, Instant wall, boolean key, long frameDur,
+      long segLenTs, AVRational tb, String codec, String resolution) {
+    if (key) {
+      ModeGate.Decision d = gate.at(wall);
+      if (!d.wanted()) {
+        closeSegment(); // closes at the first key frame at or after the end of the wanted time
+        return false;
+      }
+      if (dts - segBaseTs >= segLenTs) {
+        closeSegment();
+        openSegment(g, video, wall, dts, codec, resolution, d);
+        if (rec == null) {
+          countDropped();
+          return true;
+        }
+      }
+    }
+    writePacket(pkt, pts, dts, frameDur, tb);
+    return true;
+  }
+
+  /** Flushes the buffer into segments while the gate wants any of its time (from the last key frame at or before it). */
+  private void pump(FFmpegFrameGrabber g, int video, Instant now, long frameDur, long segLenTs, AVRational tb, String codec, String resolution) {
+    while (rec == null && !buffer.isEmpty()) {
+      int partial = buffer.dropLeadingNonKey(); // only after a write failure in the middle of a flush
+      if (partial > 0) {
+        dropped.addAndGet(partial);
+        droppedC.increment(partial);
+        if (buffer.isEmpty()) return;
+      }
+      ModeGate.Decision first = gate.firstWanted(buffer.peek().wall(), now);
+      if (first == null) return;
+      countSkipped(buffer.dropBefore(first.at()));
+      PreRollBuffer.Item head = buffer.poll();
+      try {
+        openSegment(g, video, head.wall(), head.dts(), codec, resolution, first);
+        if (rec == null) { // cannot write: the buffered packets are lost, counted
+          int n = 1 + buffer.packets();
+          buffer.clear();
+          dropped.addAndGet(n);
+          droppedC.increment(n);
+          return;
+        }
+        writePacket(head.packet(), head.pts(), head.dts(), frameDur, tb);
+      } finally {
+        avcodec.av_packet_free(head.packet());
+      }
+      while (rec != null && !buffer.isEmpty()) {
+        PreRollBuffer.Item it = buffer.peek();
+        if (it.key()) {
+          ModeGate.Decision d = gate.at(it.wall());
+          if (!d.wanted()) {
+            closeSegment();
+            break;
+          }
+          if (it.dts() - segBaseTs >= segLenTs) {
+            closeSegment();
+            openSegment(g, video, it.wall(), it.dts(), codec, resolution, d);
+            if (rec == null) {
+              int n = buffer.packets();
+              buffer.clear();
+              dropped.addAndGet(n);
+              droppedC.increment(n);
+              return;
+            }
+          }
+        }
+        buffer.poll();
+        try {
+          writePacket(it.packet(), it.pts(), it.dts(), frameDur, tb);
+        } finally {
+          avcodec.av_packet_free(it.packet());
+        }
+      }
+    }
+  }
+
+  /** Shifts the packet into the open segment's time line and writes it. */
+  private void writePacket(AVPacket pkt, long pts, long dts, long frameDur, AVRational tb) {
     long d = dts - segBaseTs, p = pts - segBaseTs;
     if (d <= lastDts) d = lastDts + 1;
     if (p < d) p = d;
@@ -350,7 +532,62 @@ public final class MainStreamRecorder implements AutoCloseable {
     }
     lastDts = d;
     lastEndTs = Math.max(lastEndTs, p + dur);
-    lastPacketEnd = segStart.plus(micros(lastEndTs, tb));
+    lastPacketEnd = wallOf(segBaseTs + lastEndTs, tb);
+  }
+
+  /** Capture time of an input timestamp: the session's anchor plus the stream time since (stretched by a ScaledClock). */
+  private Instant wallOf(long ts, AVRational tb) {
+    return anchorWall.plus(scaled(ts - anchorTs, tb));
+  }
+
+  private Duration scaled(long ts, AVRational tb) {
+    long us = avutil.av_rescale_q(ts, tb, MICROS);
+    return rate == 1.0 ? Duration.ofNanos(us * 1000) : Duration.ofNanos(Math.round(us * 1000 * rate));
+  }
+
+  private void countSkipped(long n) {
+    if (n <= 0) return;
+    skipped.addAndGet(n);
+    skippedC.increment(n);
+  }
+
+  private long overflowSeen;
+
+  private void syncBufferStats() {
+    bufferBytes.set(buffer.bytes());
+    long ov = buffer.overflowGops();
+    if (ov > overflowSeen) {
+      long n = ov - overflowSeen;
+      overflowSeen = ov;
+      overflow.addAndGet(n);
+      overflowC.increment(n);
+      long total = overflow.get();
+      if (total == n || total / 100 != (total - n) / 100) {
+        log.warn("camera {}: pre-roll buffer full ({} MiB): oldest GOP dropped ({} so far); the pre-roll is shorter than configured", label,
+            o.preRollMaxBytes >> 20, total);
+      }
+    }
+    countSkipped(buffer.expiredPackets() - expiredSeen);
+    expiredSeen = buffer.expiredPackets();
+  }
+
+  private long expiredSeen;
+
+  /** Frees the buffer at the end of a session (its timestamps belong to it). */
+  private void dropBuffer() {
+    countSkipped(buffer.packets());
+    buffer.clear();
+    bufferBytes.set(0);
+  }
+
+  /** Reports the first wanted span of [from, to] as a gap (the stream was down while a mode wanted it). */
+  private void reportGapWithin(Instant from, Instant to) {
+    gapStart = null;
+    if (!to.isAfter(from)) return;
+    ModeGate.Decision d = gate.firstWanted(from, to);
+    if (d == null) return;
+    Instant end = gate.wantedUntil(d.at(), to);
+    if (end.isAfter(d.at())) reportGap(new RecordingGap(o.tenantId, o.cameraId, o.stream, d.at(), end, gapReason));
   }
 
   private void countDropped() {
@@ -358,15 +595,12 @@ public final class MainStreamRecorder implements AutoCloseable {
     droppedC.increment();
   }
 
-  private static Duration micros(long ts, AVRational tb) {
-    return Duration.ofNanos(avutil.av_rescale_q(ts, tb, MICROS) * 1000);
-  }
-
   private String codecName, resolutionName;
 
-  private void openSegment(FFmpegFrameGrabber g, int video, Instant start, long baseTs, String codec, String resolution) {
-    Path dir = cameraDir().resolve(DAY.format(start));
-    Path file = dir.resolve(start.toEpochMilli() + ".mp4");
+  private void openSegment(FFmpegFrameGrabber g, int video, Instant start, long baseTs, String codec, String resolution,
+      ModeGate.Decision why) {
+    Path file = segmentPath(o.dataDir, o.tenantId, o.cameraId, o.stream, start);
+    Path dir = file.getParent();
     part = file.resolveSibling(file.getFileName() + ".part");
     try {
       Files.createDirectories(dir);
@@ -398,6 +632,9 @@ public final class MainStreamRecorder implements AutoCloseable {
     lastEndTs = 0;
     codecName = codec;
     resolutionName = resolution;
+    segTrigger = why.trigger();
+    segEventType = why.eventType();
+    if (gapStart != null) reportGapWithin(gapStart, start);
   }
 
   /** Remux check: the recorder's codec context was never opened (no encoder); the grabber's decoder got no packet. */
@@ -453,8 +690,9 @@ public final class MainStreamRecorder implements AutoCloseable {
       }
       String sha = sha256(part);
       Files.move(part, file, StandardCopyOption.ATOMIC_MOVE);
-      Instant end = segStart.plus(micros(lastEndTs, tbOfLast()));
-      RecordingSegment s = new RecordingSegment(o.tenantId, o.cameraId, segStart, end, bytes, codecName, resolutionName, sha, file, "rtsp");
+      Instant end = wallOf(segBaseTs + lastEndTs, tbOfLast());
+      RecordingSegment s = new RecordingSegment(o.tenantId, o.cameraId, o.stream, segStart, end, bytes, codecName, resolutionName, sha, file,
+          "rtsp", segTrigger, segEventType);
       segments.incrementAndGet();
       segmentsC.increment();
       bytesC.increment(bytes);

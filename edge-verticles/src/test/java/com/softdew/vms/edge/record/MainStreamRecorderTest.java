@@ -102,10 +102,11 @@ class MainStreamRecorderTest {
     // (3) checksum = sha256 of the file, computed by the coreutils CLI
     String sum = run("sha256sum", s.path().toString()).split("\\s+")[0];
     assertEquals(sum, s.sha256(), "checksum of " + s.path());
-    // layout dataDir/recordings/<tenant>/<camera>/<yyyy-mm-dd>/<startEpochMs>.mp4
+    // layout dataDir/recordings/<tenant>/<camera>/<stream>/<yyyy-mm-dd>/<startEpochMs>.mp4
     assertEquals(s.start().toEpochMilli() + ".mp4", s.path().getFileName().toString());
     assertEquals(s.start().toString().substring(0, 10), s.path().getParent().getFileName().toString());
-    assertEquals(s.cameraId(), s.path().getParent().getParent().getFileName().toString());
+    assertEquals(s.stream(), s.path().getParent().getParent().getFileName().toString());
+    assertEquals(s.cameraId(), s.path().getParent().getParent().getParent().getFileName().toString());
     JsonObject p = probe(s.path());
     JsonObject st = p.getJsonArray("streams").getJsonObject(0);
     assertEquals(codec, st.getString("codec_name"), "the camera's codec, copied");

@@ -58,16 +58,23 @@ class PipelineRecordingTest {
       List<JsonObject> recorded = new CopyOnWriteArrayList<>();
       vertx.eventBus().<JsonObject>consumer(MainStreamRecorder.SEGMENT_ADDRESS, m -> recorded.add(m.body()));
       CameraPipeline.Spec spec = new CameraPipeline.Spec("demo", "cam-1", cam.rtspSub(), cam.user(), cam.password(), Map.of(),
-          new VideoJob.SourceQuality("640x360", 500_000, 15, "h264"), 2, 0.5).withRecording(cam.rtspMain(), 2);
+          new VideoJob.SourceQuality("640x360", 500_000, 15, "h264"), 2, 0.5)
+          .withRecording(new CameraPipeline.Recording(cam.rtspMain(), List.of("continuous"), cam.rtspSub(), List.of("continuous"), 2, 10, 10,
+              List.of(), List.of(), "UTC"));
       pipeline = await(CameraPipeline.start(vertx, new SegmentStore(dir), null, spec, null));
+      assertNull(pipeline.loop(), "recording only (no model): no analytics ingest, no decode");
       long deadline = System.currentTimeMillis() + 20_000;
-      while (recorded.isEmpty() && System.currentTimeMillis() < deadline) Thread.sleep(100);
-      assertTrue(!recorded.isEmpty(), "a recording segment: " + pipeline.recorder().stats());
-      JsonObject s = recorded.get(0);
+      while (recorded.stream().map(j -> j.getString("stream")).distinct().count() < 2 && System.currentTimeMillis() < deadline) Thread.sleep(100);
+      assertTrue(recorded.stream().anyMatch(j -> "sub".equals(j.getString("stream"))), "a sub-stream segment: " + pipeline.subRecorder().stats());
+      JsonObject sub = recorded.stream().filter(j -> "sub".equals(j.getString("stream"))).findFirst().orElseThrow();
+      assertEquals("640x360", sub.getString("resolution"));
+      assertTrue(Path.of(sub.getString("path")).startsWith(dir.toAbsolutePath().normalize().resolve("recordings/demo/cam-1/sub")), sub.encode());
+      JsonObject s = recorded.stream().filter(j -> "main".equals(j.getString("stream"))).findFirst().orElseThrow();
       assertEquals("demo", s.getString("tenantId"));
       assertEquals("1280x720", s.getString("resolution"), "the main stream, not the analytics sub stream");
       Path file = Path.of(s.getString("path"));
-      assertTrue(file.startsWith(dir.toAbsolutePath().normalize().resolve("recordings").resolve("demo").resolve("cam-1")), file.toString());
+      assertTrue(file.startsWith(dir.toAbsolutePath().normalize().resolve("recordings").resolve("demo").resolve("cam-1").resolve("main")),
+          file.toString());
       assertEquals(s.getLong("bytes"), Files.size(file));
       CameraPipeline p = pipeline;
       pipeline = null;
@@ -81,6 +88,26 @@ class PipelineRecordingTest {
       await(sim.stop());
       await(vertx.close());
     }
+  }
+
+  @Test
+  void specCarriesModesPerStreamAndReadsTheFormBeforeModes() {
+    CameraPipeline.Recording r = new CameraPipeline.Recording("rtsp://h/main", List.of("event"), "rtsp://h/sub", List.of("continuous"), 6, 15,
+        20, List.of("fire"), List.of("MON-FRI 08:00-18:00"), "Europe/Berlin");
+    CameraPipeline.Spec on = new CameraPipeline.Spec("t", "c", "rtsp://h/sub", "u", "p", Map.of(), null, 5, 1.0).withRecording(r)
+        .withOnvifUrl("http://h/onvif/device_service").withHwDecode("none");
+    CameraPipeline.Spec back = CameraPipeline.Spec.fromJson(on.toJson(), "none");
+    assertEquals(on, back);
+    assertEquals(RecordingModes.Mode.EVENT, back.recorders().modes("main").modes().iterator().next());
+    assertEquals("http://h/onvif/device_service", back.onvifUrl());
+    // a spec sent by a control plane before modes existed: {record: {url, segmentSeconds}} = continuous main
+    JsonObject old = new CameraPipeline.Spec("t", "c", "rtsp://h/sub", "u", "p", Map.of(), null, 5, 1.0).toJson()
+        .put("record", new JsonObject().put("url", "rtsp://h/main").put("segmentSeconds", 4));
+    CameraPipeline.Recording legacy = CameraPipeline.Spec.fromJson(old, "none").recorders();
+    assertEquals("rtsp://h/main", legacy.mainUrl());
+    assertEquals(List.of("continuous"), legacy.mainModes());
+    assertNull(legacy.subUrl());
+    assertEquals(4, legacy.segmentSeconds());
   }
 
   @Test

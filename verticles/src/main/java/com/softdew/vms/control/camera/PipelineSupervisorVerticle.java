@@ -26,9 +26,12 @@ import org.slf4j.LoggerFactory;
  * all-in-one node itself) and moves them when agents join or leave.
  *
  * <p>Wanted: a registered, enabled camera whose effective configuration enables at least one model
- * ({@code models.<id>.enabled}) and whose tenant's licence is valid, on its sub stream (main when there
- * is none), with the configured segment length/overlap, normalisation, ring size and, per model,
- * priority and {@code onDegraded}. Recomputed at start, every minute, and on every camera,
+ * ({@code models.<id>.enabled}) or records a stream ({@code recording.mainStream}, {@code recording.sub.enabled}),
+ * and whose tenant's licence is valid; analytics on its sub stream (main when there is none), with the
+ * configured segment length/overlap, normalisation, ring size and, per model, priority and {@code onDegraded}.
+ * Recording: the {@code recording.*} keys (modes per stream, pre/post roll, event types, the weekly schedule,
+ * validated here: an invalid value leaves that stream unrecorded and is logged naming the key) and the tenant's
+ * time zone go into {@link CameraPipeline.Recording}; the camera's ONVIF URL goes into the spec. Recomputed at start, every minute, and on every camera,
  * configuration or licence-state change (the licence watcher publishes within 30 s of an expiry).
  * The specs carry the camera credentials to the agent over the bus (see docs/edge-pipeline.md: TLS).
  */
@@ -100,7 +103,8 @@ public final class PipelineSupervisorVerticle extends VerticleBase {
         checks.add(cameras.siteOf(t.tenantId(), t.cameraId()).compose(site -> config.get().effective(t.tenantId(), site, t.cameraId()))
             .compose(eff -> declared.map(q -> {
               JsonObject e = eff.getJsonObject("effective");
-              CameraPipeline.Spec spec = spec(t, sub ? t.rtspSub() : t.rtspMain(), e, q);
+              var info = tenants.get(t.tenantId());
+              CameraPipeline.Spec spec = spec(t, sub ? t.rtspSub() : t.rtspMain(), e, q, info == null ? null : info.timeZone());
               if (spec != null) {
                 synchronized (out) {
                   out.put(spec.key(), spec.toJson());
@@ -127,10 +131,20 @@ public final class PipelineSupervisorVerticle extends VerticleBase {
     }).mapEmpty();
   }
 
-  /** The pipeline spec of a camera from its effective configuration; null when no model is enabled. */
+  /** As {@link #spec(CameraService.ProbeTarget, String, JsonObject, VideoJob.SourceQuality, String)} in UTC. */
   static CameraPipeline.Spec spec(CameraService.ProbeTarget t, String url, JsonObject effective, VideoJob.SourceQuality declared) {
+    return spec(t, url, effective, declared, null);
+  }
+
+  /**
+   * The pipeline spec of a camera from its effective configuration and its tenant's time zone; null when no model is
+   * enabled and nothing is recorded.
+   */
+  static CameraPipeline.Spec spec(CameraService.ProbeTarget t, String url, JsonObject effective, VideoJob.SourceQuality declared,
+      String timeZone) {
     Map<String, Priority> models = enabledModels(effective);
-    if (models.isEmpty()) return null;
+    CameraPipeline.Recording recording = recording(t, effective, timeZone);
+    if (models.isEmpty() && !recording.on()) return null;
     Map<String, String> onDegraded = new HashMap<>();
     JsonObject m = effective.getJsonObject("models", new JsonObject());
     for (String id : models.keySet()) {
@@ -146,13 +160,51 @@ public final class PipelineSupervisorVerticle extends VerticleBase {
     FrameNormalizer.Config nc = d.withSize(n.getInteger("width", d.width()), n.getInteger("height", d.height()))
         .withFps(n.getInteger("fps", (int) d.fps())).withFit("crop".equals(n.getString("fit")) ? FrameNormalizer.Fit.CROP : FrameNormalizer.Fit.LETTERBOX);
     int ring = video.getJsonObject("buffer", new JsonObject()).getInteger("frames", 0);
-    CameraPipeline.Spec spec = new CameraPipeline.Spec(t.tenantId(), t.cameraId(), url, t.username(), t.secret(), models, declared, length,
-        overlap, onDegraded, nc, ring, null);
+    return new CameraPipeline.Spec(t.tenantId(), t.cameraId(), url, t.username(), t.secret(), models, declared, length,
+        overlap, onDegraded, nc, ring, null).withOnvifUrl(t.onvifUrl()).withRecording(recording);
+  }
+
+  /**
+   * The recorders from the {@code recording.*} keys: main when {@code recording.mainStream}, sub when
+   * {@code recording.sub.enabled} and the camera has a sub stream; a stream whose modes are empty is not recorded.
+   * The values are validated ({@link CameraPipeline.Recording#modes}); a stream with an invalid one is left out and
+   * the error, which names the key, is logged.
+   */
+  static CameraPipeline.Recording recording(CameraService.ProbeTarget t, JsonObject effective, String timeZone) {
     JsonObject rec = effective.getJsonObject("recording", new JsonObject());
-    if (rec.getBoolean("mainStream", false) && t.rtspMain() != null && !t.rtspMain().isEmpty()) {
-      spec = spec.withRecording(t.rtspMain(), rec.getInteger("segmentSeconds", 10));
+    JsonObject main = rec.getJsonObject("main", new JsonObject()), sub = rec.getJsonObject("sub", new JsonObject());
+    String mainUrl = rec.getBoolean("mainStream", false) && t.rtspMain() != null && !t.rtspMain().isEmpty() ? t.rtspMain() : null;
+    String subUrl = sub.getBoolean("enabled", false) && t.rtspSub() != null && !t.rtspSub().isEmpty() ? t.rtspSub() : null;
+    CameraPipeline.Recording r = new CameraPipeline.Recording(mainUrl, strings(main, "modes", List.of("continuous")), subUrl,
+        strings(sub, "modes", List.of("continuous")), rec.getInteger("segmentSeconds", 10), rec.getInteger("preRollSeconds", 10),
+        rec.getInteger("postRollSeconds", 10), strings(rec, "eventTypes", List.of()), strings(rec, "schedule", List.of()), timeZone);
+    for (String stream : List.of("main", "sub")) {
+      if ("main".equals(stream) ? r.mainUrl() == null : r.subUrl() == null) continue;
+      boolean never;
+      try {
+        never = r.modes(stream).never();
+      } catch (IllegalArgumentException e) {
+        LOG.error("camera {} of {}: {} stream not recorded: {}", t.cameraId(), t.tenantId(), stream, e.getMessage());
+        never = true;
+      }
+      if (never) {
+        r = "main".equals(stream)
+            ? new CameraPipeline.Recording(null, r.mainModes(), r.subUrl(), r.subModes(), r.segmentSeconds(), r.preRollSeconds(),
+                r.postRollSeconds(), r.eventTypes(), r.schedule(), r.timeZone())
+            : new CameraPipeline.Recording(r.mainUrl(), r.mainModes(), null, r.subModes(), r.segmentSeconds(), r.preRollSeconds(),
+                r.postRollSeconds(), r.eventTypes(), r.schedule(), r.timeZone());
+      }
     }
-    return spec;
+    return r;
+  }
+
+  private static List<String> strings(JsonObject o, String key, List<String> dflt) {
+    Object v = o.getValue(key);
+    Iterable<?> items = v instanceof io.vertx.core.json.JsonArray a ? a : v instanceof List<?> l ? l : null;
+    if (items == null) return dflt;
+    List<String> out = new ArrayList<>();
+    for (Object x : items) out.add(String.valueOf(x));
+    return out;
   }
 
   /** models.&lt;id&gt;.enabled = true → id with models.&lt;id&gt;.priority. */

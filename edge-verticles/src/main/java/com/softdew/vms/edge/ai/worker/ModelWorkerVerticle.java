@@ -120,6 +120,7 @@ public final class ModelWorkerVerticle extends VerticleBase {
   private Counter invalid;
   private Counter failed;
   private Counter backpressure;
+  private Counter recordingTriggers;
   private Timer inference;
   private final Map<Priority, Timer> latency = new HashMap<>();
 
@@ -149,6 +150,8 @@ public final class ModelWorkerVerticle extends VerticleBase {
     skipped = Counter.builder("vms.ai.jobs.skipped").tag("model", model).description("jobs that do not enable the model").register(r);
     invalid = Counter.builder("vms.ai.jobs.invalid").tag("model", model).register(r);
     failed = Counter.builder("vms.ai.jobs.failed").tag("model", model).description("jobs given up (decode, model or produce failure)").register(r);
+    recordingTriggers = Counter.builder("vms.ai.recording.triggers").tag("model", model)
+        .description("recording triggers published (one per alarm type per analysed segment)").register(r);
     backpressure = Counter.builder("vms.ai.backpressure").tag("model", model).description("jobs refused by the scheduler (partition paused)").register(r);
     inference = Timer.builder("vms.ai.inference").tag("model", model).description("perception share + session time per segment")
         .publishPercentiles(0.5, 0.99).register(r);
@@ -356,6 +359,7 @@ public final class ModelWorkerVerticle extends VerticleBase {
         }
         long inferNs = System.nanoTime() - t0 + perceptionShare.getOrDefault(w, 0L);
         inference.record(inferNs, TimeUnit.NANOSECONDS);
+        publishRecordingTriggers(w, modelId, results);
         JsonArray frames = new JsonArray();
         for (FrameResult fr : results) frames.add(fr.toJson());
         long postStart = System.nanoTime();
@@ -363,6 +367,44 @@ public final class ModelWorkerVerticle extends VerticleBase {
       }
     }
     LOG.debug("[{}] batch of {} jobs over {} cameras in {} ms", model, batch.size(), byCamera.size(), (System.nanoTime() - start) / 1_000_000);
+  }
+
+  /**
+   * Recording triggers of one analysed segment ({@link Addresses#RECORDING_TRIGGER}): one message per alarm type, from
+   * its first to its last alarm frame (capture times), kind "motion" for the motion model, else "event" with the alarm
+   * type as event type. The camera is named by the job's UUIDs (the recorders register those too). Cheap: at most a
+   * few messages per segment, none without an alarm.
+   */
+  public static List<JsonObject> recordingTriggers(String model, String tenantId, String cameraId, List<FrameResult> results) {
+    Map<String, long[]> spans = new LinkedHashMap<>();
+    for (FrameResult fr : results) {
+      for (com.softdew.vms.edge.ai.Alarm a : fr.alarms()) {
+        long[] sp = spans.computeIfAbsent(a.type(), k -> new long[] {Long.MAX_VALUE, Long.MIN_VALUE});
+        sp[0] = Math.min(sp[0], fr.ptsMs());
+        sp[1] = Math.max(sp[1], fr.ptsMs());
+      }
+    }
+    List<JsonObject> out = new ArrayList<>();
+    spans.forEach((type, sp) -> {
+      boolean motion = "motion".equals(model) && "motion".equals(type);
+      out.add(com.softdew.vms.edge.record.RecordingTriggers.message(tenantId, cameraId, motion ? "motion" : "event", motion ? "" : type,
+          java.time.Instant.ofEpochMilli(sp[0]), java.time.Instant.ofEpochMilli(sp[1])));
+    });
+    return out;
+  }
+
+  private void publishRecordingTriggers(Work w, String modelId, List<FrameResult> results) {
+    List<JsonObject> triggers;
+    try {
+      triggers = recordingTriggers(modelId, w.job.customerId().toString(), w.job.cameraId().toString(), results);
+    } catch (RuntimeException e) {
+      LOG.warn("[{}] recording triggers of job {} not built: {}", model, w.job.jobId(), e.toString());
+      return;
+    }
+    for (JsonObject t : triggers) {
+      vertx.eventBus().publish(Addresses.RECORDING_TRIGGER, t);
+      recordingTriggers.increment();
+    }
   }
 
   private void produce(Work w, JsonArray frames, long inferNs, long postStart) {
