@@ -11,6 +11,7 @@ import com.softdew.vms.sim.Codec;
 import com.softdew.vms.sim.OnvifDeviceServer;
 import com.softdew.vms.sim.SimCameraInfo;
 import com.softdew.vms.sim.SimCameras;
+import com.softdew.vms.sim.SimMedia;
 import com.softdew.vms.sim.SimSdCard;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
@@ -160,6 +161,30 @@ class GapFillerTest {
     assertTrue(Math.abs(dur - span) < 0.2, "end - start " + span + " = file duration " + dur);
   }
 
+  static Path mediaDir() {
+    return Path.of(System.getProperty("user.dir")).getParent().resolve("sim-media");
+  }
+
+  /**
+   * The segment's first frame is the card's frame at the segment's start (recording time, not the replay's wall
+   * clock): the simulator plays clip frame {@code floor((t - recording start) * fps) mod frames} at recording time t,
+   * and decoding from a key frame is bit-exact, so the decoded pictures must hash alike.
+   */
+  static void checkContent(RecordingSegment s, SimSdCard.Recording rec, Codec codec) throws Exception {
+    int fps = SimMedia.Profile.MAIN.fps();
+    int frames = SimMedia.CLIP_SECONDS * fps;
+    double at = Duration.between(rec.start(), s.start()).toNanos() / 1e9 * fps;
+    long n = Math.round(at);
+    assertTrue(Math.abs(at - n) < 0.05, "segment starts on a frame of the recording: " + at);
+    int idx = (int) Math.floorMod(n, (long) frames);
+    Path clip = SimMedia.fileFor(mediaDir(), codec, SimMedia.Profile.MAIN);
+    String want = run("/usr/bin/ffmpeg", "-nostdin", "-v", "error", "-i", clip.toString(), "-vf", "select=eq(n\\," + idx + ")",
+        "-frames:v", "1", "-f", "md5", "-").trim();
+    String got = run("/usr/bin/ffmpeg", "-nostdin", "-v", "error", "-i", s.path().toString(), "-frames:v", "1", "-f", "md5", "-").trim();
+    assertTrue(want.startsWith("MD5="), want);
+    assertEquals(want, got, "first frame of " + s.path().getFileName() + " = card frame " + idx + " of " + rec.token());
+  }
+
   static double secs(Instant a, Instant b) {
     return Duration.between(a, b).toMillis() / 1000.0;
   }
@@ -220,7 +245,11 @@ class GapFillerTest {
       for (int i = 0; i + 1 < segs.size(); i++) {
         assertTrue(Math.abs(secs(segs.get(i).end(), segs.get(i + 1).start())) < 0.07, "contiguous: " + segs);
       }
-      for (RecordingSegment s : segs) checkFilled(s, "drop", "h264");
+      SimSdCard.Recording rec = cam.card().get("REC001");
+      for (RecordingSegment s : segs) {
+        checkFilled(s, "drop", "h264");
+        checkContent(s, rec, Codec.H264);
+      }
       try (var files = Files.walk(data)) {
         assertEquals(0, files.filter(f -> f.toString().endsWith(".part")).count(), "no .part left");
       }
@@ -274,12 +303,45 @@ class GapFillerTest {
       double tail = secs(gap.end(), after.get(after.size() - 1).end());
       assertTrue(tail >= -0.1 && tail <= 1.1, "up to the gap end: " + tail);
       for (RecordingSegment s : r.segments()) checkFilled(s, "reboot", "hevc");
+      for (RecordingSegment s : before) checkContent(s, recs.get(0), Codec.H265);
+      for (RecordingSegment s : after) checkContent(s, recs.get(1), Codec.H265);
       assertEquals(r.remaining(), GapFiller.remaining(gap, r.segments()));
       JsonObject j = r.toJson();
       assertEquals("partial", j.getString("fillState"));
       assertEquals(rem.start().toString(), j.getJsonArray("remaining").getJsonObject(0).getString("start"));
     } finally {
       f.close();
+    }
+  }
+
+  @Test
+  void aContinuousCardIsSearchedAsItRecords() throws Exception {
+    Cam cam = camera(Codec.H264);
+    io.vertx.ext.web.client.WebClient web = io.vertx.ext.web.client.WebClient.create(vertx);
+    try {
+      var client = await(new com.softdew.vms.edge.onvif.OnvifClient(web, cam.onvif().deviceServiceUrl(), cam.d().user(),
+          cam.d().password()).connect());
+      Instant now = Instant.now();
+      var found = await(client.findRecordings(now.minusSeconds(60), null));
+      assertEquals(1, found.size(), found.toString());
+      assertEquals("REC001", found.get(0).token());
+      assertEquals("Recording", found.get(0).status(), "the open recording");
+      assertTrue(Math.abs(secs(now, found.get(0).latest())) < 2, "it ends now: " + found.get(0).latest());
+      Thread.sleep(300);
+      var later = await(client.getRecordingInformation("REC001"));
+      assertTrue(later.latest().isAfter(found.get(0).latest()), "and grows: " + later.latest());
+      SimSdCard.Recording closed = cam.card().suspend();
+      cam.card().resume();
+      found = await(client.findRecordings(now.minusSeconds(60), null));
+      assertEquals(List.of("REC001", "REC002"), found.stream().map(com.softdew.vms.edge.onvif.RecordingInfo::token).toList());
+      assertEquals("Stopped", found.get(0).status());
+      assertEquals(closed.end(), found.get(0).latest());
+      assertEquals("Recording", found.get(1).status());
+      assertFalse(found.get(1).earliest().isBefore(closed.end()));
+      assertEquals(List.of("REC002"), await(client.findRecordings(closed.end().plusMillis(1), null)).stream()
+          .map(com.softdew.vms.edge.onvif.RecordingInfo::token).toList());
+    } finally {
+      web.close();
     }
   }
 
