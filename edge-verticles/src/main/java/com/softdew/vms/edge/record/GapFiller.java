@@ -348,20 +348,26 @@ public final class GapFiller implements AutoCloseable {
           return false;
         }
       }
+      long c0 = System.nanoTime();
       OnvifClient client = await(new OnvifClient(web, access.onvifUrl(), access.user(), access.password(), o.onvifTimeout).connect(), j);
+      long connectMs = (System.nanoTime() - c0) / 1_000_000;
       Duration offset = client.clockOffset();
       if (offset.abs().compareTo(o.clockOffsetThreshold) < 0) offset = Duration.ZERO;
       else log.info("camera {}: camera clock is {} ms off ours; recording times are shifted by it", j.key(), offset.toMillis());
       for (GapFillerResult.Span span : todo) {
         Instant from = span.start().plus(offset), to = span.end().plus(offset);
+        long s0 = System.nanoTime();
         List<RecordingInfo> recs = await(client.findRecordings(from, to), j);
-        log.info("camera {}: card recordings over {} → {}: {}", j.key(), from, to, recs.stream().map(RecordingInfo::token).toList());
+        log.info("camera {}: card recordings over {} → {}: {} (ONVIF connect {} ms, search {} ms)", j.key(), from, to,
+            recs.stream().map(RecordingInfo::token).toList(), connectMs, (System.nanoTime() - s0) / 1_000_000);
         Instant covered = from;
         for (RecordingInfo r : recs) {
           Instant a = max(from, r.earliest()), b = min(to, r.latest());
           if (!b.isAfter(a)) continue;
           if (a.isAfter(covered)) cardLacks = true;
+          long u0 = System.nanoTime();
           String uri = await(client.getReplayUri(r.token()), j);
+          log.debug("camera {}: replay URI of {} in {} ms: {}", j.key(), r.token(), (System.nanoTime() - u0) / 1_000_000, uri);
           GapFillerReplay replay = new GapFillerReplay(gap.tenantId(), gap.cameraId(), gap.stream(), cameraDir(gap), o.segmentLength,
               o.readTimeout, s -> segmentWritten(j, s), () -> running && System.nanoTime() < j.deadline);
           long t0 = System.nanoTime();
@@ -407,10 +413,11 @@ public final class GapFiller implements AutoCloseable {
 
   private <T> T await(Future<T> f, Job j) throws Exception {
     long left = Math.max(1, (j.deadline - System.nanoTime()) / 1_000_000);
+    long limit = o.onvifTimeout.toMillis() + 5000;
     try {
-      return f.toCompletionStage().toCompletableFuture().get(Math.min(left, o.onvifTimeout.toMillis() + 5000), TimeUnit.MILLISECONDS);
+      return f.toCompletionStage().toCompletableFuture().get(Math.min(left, limit), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      throw new TimeoutException("ONVIF request timed out");
+      throw new TimeoutException(left < limit ? "fill deadline reached during an ONVIF request" : "ONVIF request timed out");
     } catch (ExecutionException e) {
       throw e.getCause() instanceof Exception ex ? ex : e;
     }

@@ -169,7 +169,7 @@ final class GapFillerReplay {
     AVPacket held = null;
     try {
       while (true) {
-        if (!keepGoing.getAsBoolean()) return "fill stopped (timeout or shutdown)";
+        if (!keepGoing.getAsBoolean()) return "fill deadline reached or filler stopped";
         AVPacket pkt = g.grabPacket();
         if (pkt == null) return "replay ended or read failed before " + to;
         try {

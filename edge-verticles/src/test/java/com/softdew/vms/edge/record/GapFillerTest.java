@@ -73,7 +73,12 @@ class GapFillerTest {
   }
 
   static Cam camera(Codec codec) throws Exception {
-    SimSdCard card = SimSdCard.continuous(Instant.now());
+    return camera(codec, Instant.now());
+  }
+
+  /** A camera whose card has recorded since {@code since} (the simulated card may start before the camera). */
+  static Cam camera(Codec codec, Instant since) throws Exception {
+    SimSdCard card = SimSdCard.continuous(since);
     CameraSimulator.Descriptor d = await(sim.start(1, codec, SimCameras.freePort(), (i, o) -> o.sdCard(card))).get(0);
     SimCameraInfo info = new SimCameraInfo(d.serial(), "Softdew", "SimCam G", "1.0", d.rtspMain(), d.rtspSub(), 1280, 720, 640, 360,
         codec == Codec.H264 ? "H264" : "H265", d.user(), d.password());
@@ -342,6 +347,30 @@ class GapFillerTest {
           .map(com.softdew.vms.edge.onvif.RecordingInfo::token).toList());
     } finally {
       web.close();
+    }
+  }
+
+  @Test
+  void aFillStopsAtItsDeadlineAndReportsWhatIsLeft() throws Exception {
+    Cam cam = camera(Codec.H264, Instant.now().minusSeconds(60));
+    // deadline 4 s for a 20 s gap (replay runs at real time): stops, keeps what it wrote, reports the rest
+    GapFiller f = new GapFiller(vertx, new SimpleMeterRegistry(), new GapFiller.Options().dataDir(data).timeout(Duration.ofSeconds(4), 0)
+        .segmentLength(Duration.ofSeconds(1)), null, null).start();
+    try {
+      Instant now = Instant.now();
+      RecordingGap gap = new RecordingGap("t1", "slow", now.minusSeconds(40), now.minusSeconds(20), "read timeout");
+      GapFillerResult r = f.submit(gap, cam.access()).get(30, TimeUnit.SECONDS);
+      System.out.printf("MEASURE deadline 4 s on a 20 s gap: %s, %d segment(s), remaining %s, %s%n", r.fillState(), r.segments().size(),
+          r.remaining(), r.fillNote());
+      assertTrue(r.fillNote().contains("deadline reached"), r.fillNote());
+      assertEquals(r.segments().isEmpty() ? "open" : "partial", r.fillState());
+      assertEquals(1, r.attempts(), "no retry after the deadline");
+      assertEquals(1, r.remaining().size());
+      assertEquals(gap.end(), r.remaining().get(0).end());
+      assertTrue(r.remainingDuration().compareTo(Duration.ofSeconds(15)) > 0, r.remaining().toString());
+      for (RecordingSegment s : r.segments()) checkFilled(s, "slow", "h264");
+    } finally {
+      f.close();
     }
   }
 
