@@ -311,6 +311,12 @@ class GapFillerTest {
       for (RecordingSegment s : before) checkContent(s, recs.get(0), Codec.H265);
       for (RecordingSegment s : after) checkContent(s, recs.get(1), Codec.H265);
       assertEquals(r.remaining(), GapFiller.remaining(gap, r.segments()));
+      // the same gap again (a resend): same files, same ids (times come from the card, not from the replay's clock)
+      GapFillerResult again = f.submit(gap, cam.access()).get(40, TimeUnit.SECONDS);
+      assertEquals(r.segments().stream().map(RecordingSegment::segmentId).toList(),
+          again.segments().stream().map(RecordingSegment::segmentId).toList());
+      assertEquals(r.segments().stream().map(RecordingSegment::path).toList(), again.segments().stream().map(RecordingSegment::path).toList());
+      assertEquals(r.remaining(), again.remaining());
       JsonObject j = r.toJson();
       assertEquals("partial", j.getString("fillState"));
       assertEquals(rem.start().toString(), j.getJsonArray("remaining").getJsonObject(0).getString("start"));
@@ -370,6 +376,30 @@ class GapFillerTest {
       assertTrue(r.remainingDuration().compareTo(Duration.ofSeconds(15)) > 0, r.remaining().toString());
       for (RecordingSegment s : r.segments()) checkFilled(s, "slow", "h264");
     } finally {
+      f.close();
+    }
+  }
+
+  @Test
+  void aCameraThatRefusesReplayAtFirstIsRetriedUntilFilled() throws Exception {
+    Cam cam = camera(Codec.H264, Instant.now().minusSeconds(60));
+    GapFiller f = new GapFiller(vertx, new SimpleMeterRegistry(), new GapFiller.Options().dataDir(data).maxAttempts(6)
+        .backoff(Duration.ofMillis(300), Duration.ofSeconds(1)), null, null).start();
+    try {
+      cam.d().server().refuseConnections(true); // ONVIF answers, RTSP replay does not
+      Instant now = Instant.now();
+      RecordingGap gap = new RecordingGap("t1", "flaky", now.minusSeconds(30), now.minusSeconds(28), "read timeout");
+      CompletableFuture<GapFillerResult> fill = f.submit(gap, cam.access());
+      assertTrue(waitFor(() -> f.stats().retries() >= 1, Duration.ofSeconds(20)), f.stats().toString());
+      cam.d().server().refuseConnections(false);
+      GapFillerResult r = fill.get(40, TimeUnit.SECONDS);
+      System.out.printf("MEASURE replay refused then back: %s after %d attempt(s)%n", r.fillState(), r.attempts());
+      assertEquals("filled", r.fillState(), r.toString());
+      assertTrue(r.attempts() >= 2, "retried: " + r.attempts());
+      assertEquals(List.of(), r.remaining());
+      for (RecordingSegment s : r.segments()) checkFilled(s, "flaky", "h264");
+    } finally {
+      cam.d().server().refuseConnections(false);
       f.close();
     }
   }
