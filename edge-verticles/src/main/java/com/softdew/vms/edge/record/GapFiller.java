@@ -116,8 +116,12 @@ public final class GapFiller implements AutoCloseable {
   }
 
   /** Counters for tests and health pages. */
+  /**
+   * @param encodersOpened replays whose recorder opened an encoder (must stay 0: remux only)
+   * @param decodedFrames  frames the replay grabbers' decoders produced (must stay 0: packets are never decoded)
+   */
   public record Stats(long submitted, long overflow, long retries, long segments, long bytes, long filled, long partial,
-      long unfillable, long open, int pending, int running) {}
+      long unfillable, long open, int pending, int running, long encodersOpened, long decodedFrames) {}
 
   private final Vertx vertx;
   private final MeterRegistry registry;
@@ -131,7 +135,7 @@ public final class GapFiller implements AutoCloseable {
   private volatile boolean running;
   private final AtomicLong submitted = new AtomicLong(), overflow = new AtomicLong(), retries = new AtomicLong(),
       segments = new AtomicLong(), bytes = new AtomicLong(), filled = new AtomicLong(), partial = new AtomicLong(),
-      unfillable = new AtomicLong(), open = new AtomicLong();
+      unfillable = new AtomicLong(), open = new AtomicLong(), encodersOpened = new AtomicLong(), decodedFrames = new AtomicLong();
 
   /** One gap being filled; its progress survives retries. */
   private static final class Job {
@@ -190,7 +194,7 @@ public final class GapFiller implements AutoCloseable {
       r = busy.size();
     }
     return new Stats(submitted.get(), overflow.get(), retries.get(), segments.get(), bytes.get(), filled.get(), partial.get(),
-        unfillable.get(), open.get(), p, r);
+        unfillable.get(), open.get(), p, r, encodersOpened.get(), decodedFrames.get());
   }
 
   /** Queues a gap; the camera is found with the lookup. Never blocks (safe on an event loop). */
@@ -374,7 +378,11 @@ public final class GapFiller implements AutoCloseable {
           GapFillerReplay.Outcome out = replay.play(uri, access.user(), access.password(), r.earliest(), a, b, offset);
           log.info("camera {}: replayed {} {} → {} in {} ms: {} segment(s), {}", j.key(), r.token(), a, b,
               (System.nanoTime() - t0) / 1_000_000, out.segments().size(), out.why());
-          if (out.encoderOpened()) j.notes.add("an encoder was opened (not a remux)");
+          if (out.encoderOpened()) {
+            encodersOpened.incrementAndGet();
+            j.notes.add("an encoder was opened (not a remux)");
+          }
+          decodedFrames.addAndGet(out.decodedFrames());
           if (!out.complete()) {
             error = r.token() + ": " + out.why();
             break;

@@ -263,6 +263,8 @@ class GapFillerTest {
       assertEquals("filled", busResults.get(0).getString("fillState"));
       assertEquals(segs.stream().map(RecordingSegment::segmentId).toList(), busResults.get(0).getJsonArray("segmentIds").getList());
       assertEquals(segs.size(), reg.get("vms.recording.gapfill.segments").tag("tenant", "t1").counter().count());
+      assertEquals(0, v.filler().stats().encodersOpened(), "remux: no encoder opened");
+      assertEquals(0, v.filler().stats().decodedFrames(), "grabPacket only: the replay grabber's decoder got no frame");
     } finally {
       await(vertx.undeploy(id));
     }
