@@ -93,6 +93,7 @@ public final class GapFiller implements AutoCloseable {
     Duration onvifTimeout = Duration.ofSeconds(10);
     Duration clockOffsetThreshold = Duration.ofSeconds(2);
     Set<String> streams = Set.of("main");
+    Duration settle = Duration.ofSeconds(15);
 
     /** Segments go under {@code dataDir/recordings/<tenant>/<camera>/<day>/<startMs>.sdcard.mp4}. */
     public Options dataDir(Path v) { dataDir = v; return this; }
@@ -113,6 +114,11 @@ public final class GapFiller implements AutoCloseable {
     public Options clockOffsetThreshold(Duration v) { clockOffsetThreshold = v; return this; }
     /** Streams whose gaps are filled; default main only (cameras record their main stream on the card). */
     public Options streams(Set<String> v) { streams = Set.copyOf(v); return this; }
+    /**
+     * A fill starts no earlier than this after the gap's end: cameras write their card in chunks, so the last seconds
+     * before "now" may not be searchable yet (and what the card lacks is not retried).
+     */
+    public Options settle(Duration v) { settle = v.isNegative() ? Duration.ZERO : v; return this; }
   }
 
   /** Counters for tests and health pages. */
@@ -216,6 +222,8 @@ public final class GapFiller implements AutoCloseable {
       return CompletableFuture.failedFuture(new IllegalArgumentException("gap.end must be after gap.start: " + gap));
     }
     Job j = new Job(gap, access);
+    long settleMs = Duration.between(Instant.now(), gap.end().plus(o.settle)).toMillis();
+    j.notBefore = System.nanoTime() + Math.max(0, settleMs) * 1_000_000L;
     submitted.incrementAndGet();
     if (!o.streams.contains(gap.stream())) {
       finish(j, "unfillable", "stream " + gap.stream() + " is not filled from the camera's recordings (only " + o.streams + ")");

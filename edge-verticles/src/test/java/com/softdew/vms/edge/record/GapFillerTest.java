@@ -207,7 +207,8 @@ class GapFillerTest {
     vertx.eventBus().<JsonObject>consumer(GapFiller.FILLED_ADDRESS, m -> busResults.add(m.body()));
     SimpleMeterRegistry reg = new SimpleMeterRegistry();
     List<String> lookups = Collections.synchronizedList(new ArrayList<>());
-    GapFillerVerticle v = new GapFillerVerticle(reg, new GapFiller.Options().dataDir(data).segmentLength(Duration.ofSeconds(2)),
+    GapFillerVerticle v = new GapFillerVerticle(reg, new GapFiller.Options().settle(Duration.ofSeconds(1)).dataDir(data)
+        .segmentLength(Duration.ofSeconds(2)),
         (tenant, camera) -> {
           lookups.add(tenant + "/" + camera + "@" + Thread.currentThread().getName());
           return tenant.equals("t1") && camera.equals("drop") ? cam.access() : null;
@@ -235,6 +236,7 @@ class GapFillerTest {
       assertEquals(1, lookups.size(), lookups.toString());
       assertTrue(lookups.get(0).startsWith("t1/drop@gapfill-"), "looked up once, on a filler thread: " + lookups);
       assertEquals(gap, r.gap());
+      assertFalse(r.started().isBefore(gap.end().plusSeconds(1)), "settle: started 1 s after the gap end at the earliest");
       assertEquals("filled", r.fillState(), r.toString());
       assertEquals(List.of(), r.remaining());
       assertEquals(1, r.attempts());
@@ -288,7 +290,7 @@ class GapFillerTest {
     List<SimSdCard.Recording> recs = cam.card().recordings();
     assertEquals(2, recs.size(), recs.toString());
     Instant resumed = recs.get(1).start();
-    GapFiller f = new GapFiller(vertx, new SimpleMeterRegistry(), new GapFiller.Options().dataDir(data), null, null).start();
+    GapFiller f = new GapFiller(vertx, new SimpleMeterRegistry(), new GapFiller.Options().settle(Duration.ZERO).dataDir(data), null, null).start();
     try {
       long t0 = System.nanoTime();
       GapFillerResult r = f.submit(gap, cam.access()).get(40, TimeUnit.SECONDS);
@@ -362,7 +364,7 @@ class GapFillerTest {
   void aFillStopsAtItsDeadlineAndReportsWhatIsLeft() throws Exception {
     Cam cam = camera(Codec.H264, Instant.now().minusSeconds(60));
     // deadline 4 s for a 20 s gap (replay runs at real time): stops, keeps what it wrote, reports the rest
-    GapFiller f = new GapFiller(vertx, new SimpleMeterRegistry(), new GapFiller.Options().dataDir(data).timeout(Duration.ofSeconds(4), 0)
+    GapFiller f = new GapFiller(vertx, new SimpleMeterRegistry(), new GapFiller.Options().settle(Duration.ZERO).dataDir(data).timeout(Duration.ofSeconds(4), 0)
         .segmentLength(Duration.ofSeconds(1)), null, null).start();
     try {
       Instant now = Instant.now();
@@ -385,7 +387,7 @@ class GapFillerTest {
   @Test
   void aCameraThatRefusesReplayAtFirstIsRetriedUntilFilled() throws Exception {
     Cam cam = camera(Codec.H264, Instant.now().minusSeconds(60));
-    GapFiller f = new GapFiller(vertx, new SimpleMeterRegistry(), new GapFiller.Options().dataDir(data).maxAttempts(6)
+    GapFiller f = new GapFiller(vertx, new SimpleMeterRegistry(), new GapFiller.Options().settle(Duration.ZERO).dataDir(data).maxAttempts(6)
         .backoff(Duration.ofMillis(300), Duration.ofSeconds(1)), null, null).start();
     try {
       cam.d().server().refuseConnections(true); // ONVIF answers, RTSP replay does not
@@ -407,9 +409,37 @@ class GapFillerTest {
   }
 
   @Test
+  void oneFillPerCameraAtATime() throws Exception {
+    java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> inFlight = new java.util.concurrent.ConcurrentHashMap<>();
+    java.util.Map<String, Integer> maxInFlight = new java.util.concurrent.ConcurrentHashMap<>();
+    // the lookup runs inside a fill: it holds the camera for 300 ms, then says "unknown camera"
+    GapFiller f = new GapFiller(vertx, new SimpleMeterRegistry(), new GapFiller.Options().settle(Duration.ZERO).dataDir(data).workers(2),
+        (tenant, camera) -> {
+          int n = inFlight.computeIfAbsent(camera, k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+          maxInFlight.merge(camera, n, Math::max);
+          Thread.sleep(300);
+          inFlight.get(camera).decrementAndGet();
+          return null;
+        }, null).start();
+    try {
+      Instant now = Instant.now();
+      List<CompletableFuture<GapFillerResult>> all = new ArrayList<>();
+      for (int i = 0; i < 3; i++) all.add(f.submit(new RecordingGap("t1", "same", now.minusSeconds(30 - i), now.minusSeconds(29 - i), "x")));
+      for (CompletableFuture<GapFillerResult> r : all) {
+        GapFillerResult x = r.get(10, TimeUnit.SECONDS);
+        assertEquals("unfillable", x.fillState());
+        assertEquals("camera unknown to the lookup", x.fillNote());
+      }
+      assertEquals(1, maxInFlight.get("same"), "never two fills of one camera at once (2 workers)");
+    } finally {
+      f.close();
+    }
+  }
+
+  @Test
   void anUnreachableCameraIsRetriedBoundedAndTheGapStaysOpen() throws Exception {
     SimpleMeterRegistry reg = new SimpleMeterRegistry();
-    GapFiller f = new GapFiller(vertx, reg, new GapFiller.Options().dataDir(data).workers(1).maxPending(1).maxAttempts(3)
+    GapFiller f = new GapFiller(vertx, reg, new GapFiller.Options().settle(Duration.ZERO).dataDir(data).workers(1).maxPending(1).maxAttempts(3)
         .backoff(Duration.ofMillis(100), Duration.ofMillis(400)).onvifTimeout(Duration.ofSeconds(2)), null, null).start();
     try {
       GapFiller.CameraAccess nobody = new GapFiller.CameraAccess("http://127.0.0.1:" + SimCameras.freePort() + "/onvif/device_service",

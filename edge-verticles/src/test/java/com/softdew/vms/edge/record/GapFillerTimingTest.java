@@ -41,7 +41,7 @@ class GapFillerTimingTest {
   void fillTimeAgainstGapLength() throws Exception {
     GapFillerTest.Cam a = GapFillerTest.camera(Codec.H264, Instant.now().minusSeconds(300));
     GapFillerTest.Cam b = GapFillerTest.camera(Codec.H265, Instant.now().minusSeconds(300));
-    GapFiller f = new GapFiller(GapFillerTest.vertx, new SimpleMeterRegistry(), new GapFiller.Options().dataDir(data)
+    GapFiller f = new GapFiller(GapFillerTest.vertx, new SimpleMeterRegistry(), new GapFiller.Options().settle(Duration.ZERO).dataDir(data)
         .segmentLength(Duration.ofSeconds(10)), null, null).start();
     try {
       fill(f, a, "warmup", 1); // first use loads FFmpeg natives and warms the ONVIF client
