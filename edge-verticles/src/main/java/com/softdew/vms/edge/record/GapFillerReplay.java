@@ -126,7 +126,7 @@ final class GapFillerReplay {
       why = session(g, recordingStart, from, to, shift);
       complete = why == null;
     } catch (Throwable e) {
-      why = e.getMessage() == null ? e.toString() : e.getMessage();
+      why = redact(e.getMessage() == null ? e.toString() : e.getMessage());
     } finally {
       closeSegment();
       AVCodecContext dec = field(g, "video_c");
@@ -350,6 +350,11 @@ final class GapFillerReplay {
     } catch (Throwable t) {
       return null;
     }
+  }
+
+  /** Removes {@code user:password@} from URLs in a message (FFmpeg names the input it could not open). */
+  static String redact(String message) {
+    return message == null ? null : message.replaceAll("(?i)([a-z][a-z0-9+.-]*://)[^/@\\s\"]*@", "$1***@");
   }
 
   static String withCredentials(String url, String user, String password) {

@@ -400,6 +400,9 @@ class GapFillerTest {
       System.out.printf("MEASURE replay refused then back: %s after %d attempt(s)%n", r.fillState(), r.attempts());
       assertEquals("filled", r.fillState(), r.toString());
       assertTrue(r.attempts() >= 2, "retried: " + r.attempts());
+      assertTrue(r.fillNote().startsWith("attempt 1: REC001: "), r.fillNote());
+      assertFalse(r.fillNote().contains(cam.d().user() + ":" + cam.d().password()), "no credentials in notes: " + r.fillNote());
+      assertEquals("x rtsp://***@127.0.0.1:1/replay/REC001 y", GapFillerReplay.redact("x rtsp://admin:p%40ss@127.0.0.1:1/replay/REC001 y"));
       assertEquals(List.of(), r.remaining());
       for (RecordingSegment s : r.segments()) checkFilled(s, "flaky", "h264");
     } finally {
