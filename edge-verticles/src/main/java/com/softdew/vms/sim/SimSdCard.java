@@ -54,17 +54,21 @@ public final class SimSdCard {
   /** Continuous card: start of the recording being written, null while suspended (guarded by this). */
   private Instant openStart;
   private int nextToken;
+  /** Camera clock minus the host's: a continuous card records in camera time. */
+  private final Duration clockOffset;
 
   public SimSdCard(List<Recording> recordings) {
     this.recordings = List.copyOf(recordings);
     this.continuous = false;
+    this.clockOffset = Duration.ZERO;
   }
 
-  private SimSdCard(Instant since) {
+  private SimSdCard(Instant since, Duration clockOffset) {
     this.recordings = new ArrayList<>();
     this.continuous = true;
     this.openStart = since.truncatedTo(ChronoUnit.MILLIS);
     this.nextToken = 1;
+    this.clockOffset = clockOffset;
   }
 
   /**
@@ -72,7 +76,16 @@ public final class SimSdCard {
    * {@code since} to now (millisecond precision), closed only by {@link #suspend()}.
    */
   public static SimSdCard continuous(Instant since) {
-    return new SimSdCard(since);
+    return new SimSdCard(since, Duration.ZERO);
+  }
+
+  /**
+   * As {@link #continuous(Instant)} on a camera whose clock is {@code cameraClockOffset} ahead of the host's (use
+   * the same offset as {@link OnvifDeviceServer#setClockOffset}): recording times, {@code since} included, are camera
+   * time, as on a real card.
+   */
+  public static SimSdCard continuous(Instant since, Duration cameraClockOffset) {
+    return new SimSdCard(since, cameraClockOffset);
   }
 
   /** Whether this card keeps recording (see {@link #continuous}). */
@@ -112,8 +125,8 @@ public final class SimSdCard {
     if (!continuous) throw new IllegalStateException("a fixed SD card does not record");
   }
 
-  private static Instant now() {
-    return Instant.now().truncatedTo(ChronoUnit.MILLIS);
+  private Instant now() {
+    return Instant.now().plus(clockOffset).truncatedTo(ChronoUnit.MILLIS);
   }
 
   private static String token(int n) {

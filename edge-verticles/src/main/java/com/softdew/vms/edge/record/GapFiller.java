@@ -222,8 +222,8 @@ public final class GapFiller implements AutoCloseable {
       return CompletableFuture.failedFuture(new IllegalArgumentException("gap.end must be after gap.start: " + gap));
     }
     Job j = new Job(gap, access);
-    long settleMs = Duration.between(Instant.now(), gap.end().plus(o.settle)).toMillis();
-    j.notBefore = System.nanoTime() + Math.max(0, settleMs) * 1_000_000L;
+    Duration settleLeft = Duration.between(Instant.now(), gap.end().plus(o.settle));
+    j.notBefore = System.nanoTime() + (settleLeft.isNegative() ? 0 : Math.min(settleLeft.toNanos(), Duration.ofDays(1).toNanos()));
     submitted.incrementAndGet();
     if (!o.streams.contains(gap.stream())) {
       finish(j, "unfillable", "stream " + gap.stream() + " is not filled from the camera's recordings (only " + o.streams + ")");

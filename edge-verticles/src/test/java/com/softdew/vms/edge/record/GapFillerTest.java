@@ -78,11 +78,17 @@ class GapFillerTest {
 
   /** A camera whose card has recorded since {@code since} (the simulated card may start before the camera). */
   static Cam camera(Codec codec, Instant since) throws Exception {
-    SimSdCard card = SimSdCard.continuous(since);
+    return camera(codec, since, Duration.ZERO);
+  }
+
+  /** {@code since} in camera time; the camera's clock (ONVIF and card) is {@code offset} ahead of ours. */
+  static Cam camera(Codec codec, Instant since, Duration offset) throws Exception {
+    SimSdCard card = SimSdCard.continuous(since, offset);
     CameraSimulator.Descriptor d = await(sim.start(1, codec, SimCameras.freePort(), (i, o) -> o.sdCard(card))).get(0);
     SimCameraInfo info = new SimCameraInfo(d.serial(), "Softdew", "SimCam G", "1.0", d.rtspMain(), d.rtspSub(), 1280, 720, 640, 360,
         codec == Codec.H264 ? "H264" : "H265", d.user(), d.password());
     OnvifDeviceServer onvif = await(new OnvifDeviceServer(vertx, info, "127.0.0.1", 0, card).start());
+    onvif.setClockOffset(offset);
     onvifs.add(onvif);
     return new Cam(d, card, onvif);
   }
@@ -236,7 +242,8 @@ class GapFillerTest {
       assertEquals(1, lookups.size(), lookups.toString());
       assertTrue(lookups.get(0).startsWith("t1/drop@gapfill-"), "looked up once, on a filler thread: " + lookups);
       assertEquals(gap, r.gap());
-      assertFalse(r.started().isBefore(gap.end().plusSeconds(1)), "settle: started 1 s after the gap end at the earliest");
+      assertFalse(r.started().isBefore(gap.end().plusSeconds(1).minusMillis(5)), // 5 ms: wall clock vs nanoTime
+          "settle: started 1 s after the gap end at the earliest: " + r.started() + " " + gap.end());
       assertEquals("filled", r.fillState(), r.toString());
       assertEquals(List.of(), r.remaining());
       assertEquals(1, r.attempts());
@@ -407,6 +414,34 @@ class GapFillerTest {
       for (RecordingSegment s : r.segments()) checkFilled(s, "flaky", "h264");
     } finally {
       cam.d().server().refuseConnections(false);
+      f.close();
+    }
+  }
+
+  @Test
+  void aCameraClockAnHourAheadIsCorrected() throws Exception {
+    Duration ahead = Duration.ofHours(1);
+    Cam cam = camera(Codec.H264, Instant.now().plus(ahead).minusSeconds(60), ahead);
+    GapFiller f = new GapFiller(vertx, new SimpleMeterRegistry(), new GapFiller.Options().settle(Duration.ZERO).dataDir(data), null, null)
+        .start();
+    try {
+      Instant now = Instant.now();
+      RecordingGap gap = new RecordingGap("t1", "skewed", now.minusSeconds(30), now.minusSeconds(28), "read timeout");
+      GapFillerResult r = f.submit(gap, cam.access()).get(40, TimeUnit.SECONDS);
+      // uncorrected, the search would look an hour before the card's first recording and find nothing
+      assertEquals("filled", r.fillState(), r.toString());
+      double lead = secs(r.segments().get(0).start(), gap.start());
+      double tail = secs(gap.end(), r.segments().get(r.segments().size() - 1).end());
+      System.out.printf("MEASURE camera clock +1 h: filled, first segment %.3f s before the gap, last ends %.3f s after%n", lead, tail);
+      // the offset is measured from a whole-second camera clock over one HTTP round trip (slow on a cold JVM):
+      // ±(0.5 s + half the round trip) on top of the GOP
+      assertTrue(lead >= -1.5 && lead <= 2.5, "lead " + lead);
+      assertTrue(tail >= -1.5 && tail <= 2.5, "tail " + tail);
+      for (RecordingSegment s : r.segments()) {
+        checkFilled(s, "skewed", "h264");
+        assertTrue(Math.abs(secs(s.start(), gap.start())) < 60, "segment times are ours, not the camera's: " + s.start());
+      }
+    } finally {
       f.close();
     }
   }
