@@ -447,6 +447,26 @@ class GapFillerTest {
   }
 
   @Test
+  void remainingIsTheGapMinusTheSegments() {
+    Instant t = Instant.parse("2026-01-01T00:00:00Z");
+    RecordingGap gap = new RecordingGap("t1", "c", t, t.plusSeconds(10), "x");
+    java.util.function.BiFunction<Integer, Integer, RecordingSegment> seg = (a, b) -> new RecordingSegment("t1", "c", t.plusMillis(a),
+        t.plusMillis(b), 1, "h264", "1x1", "", Path.of("/x"), "sdcard");
+    java.util.function.BiFunction<Integer, Integer, GapFillerResult.Span> span = (a, b) -> new GapFillerResult.Span(t.plusMillis(a),
+        t.plusMillis(b));
+    assertEquals(List.of(span.apply(0, 10_000)), GapFiller.remaining(gap, List.of()));
+    // starts before the gap (key frame before it), overlapping segments, a hole, a segment past the end
+    assertEquals(List.of(span.apply(4000, 6000)),
+        GapFiller.remaining(gap, List.of(seg.apply(6000, 12_000), seg.apply(-800, 2000), seg.apply(1500, 4000))));
+    assertEquals(List.of(span.apply(0, 3000), span.apply(9000, 10_000)), GapFiller.remaining(gap, List.of(seg.apply(3000, 9000))));
+    // slivers under 100 ms (frame rounding) are not reported; 100 ms is
+    assertEquals(List.of(), GapFiller.remaining(gap, List.of(seg.apply(50, 9950))));
+    assertEquals(List.of(span.apply(0, 100)), GapFiller.remaining(gap, List.of(seg.apply(100, 10_000))));
+    // segments entirely outside the gap do not count
+    assertEquals(List.of(span.apply(0, 10_000)), GapFiller.remaining(gap, List.of(seg.apply(-5000, 0), seg.apply(10_000, 12_000))));
+  }
+
+  @Test
   void oneFillPerCameraAtATime() throws Exception {
     java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> inFlight = new java.util.concurrent.ConcurrentHashMap<>();
     java.util.Map<String, Integer> maxInFlight = new java.util.concurrent.ConcurrentHashMap<>();
