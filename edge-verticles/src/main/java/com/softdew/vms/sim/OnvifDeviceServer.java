@@ -1201,7 +1201,7 @@ public final class OnvifDeviceServer {
     m.add(track, TT, "Description", info.codec() + " " + info.mainWidth() + "x" + info.mainHeight());
     m.add(track, TT, "DataFrom", xsDateTime(r.start()));
     m.add(track, TT, "DataTo", xsDateTime(r.end()));
-    m.add(ri, TT, "RecordingStatus", "Stopped");
+    m.add(ri, TT, "RecordingStatus", sdCard.isRecording(r.token()) ? "Recording" : "Stopped");
   }
 
   // ------------------------------------------------------------------ Profile G: replay

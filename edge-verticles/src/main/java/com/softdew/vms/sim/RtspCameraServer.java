@@ -107,7 +107,10 @@ import org.slf4j.LoggerFactory;
  * the PLAY CSeq). The SDP has {@code a=range:npt=0-<duration>} (not {@code clock=}: ffmpeg 5.1 reads any
  * {@code a=range} with uninitialised values unless it is {@code npt=}). Not simulated: Scale / reverse
  * playback, Frames / Rate-Control headers (ignored: always real time), stopping at the end of the recording
- * (it loops), RTCP sender reports in recording time (they carry wall-clock time as for live).
+ * (it loops), RTCP sender reports in recording time (they carry wall-clock time as for live). The open recording
+ * of a continuous card ({@link SimSdCard#continuous}) is looked up again on every frame and PLAY, so its end
+ * follows the clock: a replay from the past plays on without looping (at real speed it never reaches "now");
+ * the SDP's {@code a=range} carries its length at DESCRIBE time.
  *
  * <h2>Faults</h2>
  *
@@ -761,7 +764,7 @@ public class RtspCameraServer extends VerticleBase {
       return;
     }
     String range = "npt=0.000-";
-    SimSdCard.Recording rec = s.stream.recording;
+    SimSdCard.Recording rec = s.stream.recording == null ? null : s.stream.rec();
     if (rec != null) {
       s.onvifReplay |= requiresOnvifReplay(req);
       String asked = req.headers().get("Range");
@@ -785,8 +788,15 @@ public class RtspCameraServer extends VerticleBase {
         s.playCseq = 0;
       }
     }
-    long now = System.nanoTime();
-    int rtptime = s.tsOffset + (int) s.stream.mediaTs(now);
+    int rtptime;
+    if (rec != null) {
+      // replay (RFC 2326 §12.33): rtptime is the RTP time of the frame at the Range start, i.e. the first frame the
+      // private clock emits; start it now (its first tick is a timer, so this answer still goes out first)
+      s.play();
+      rtptime = s.tsOffset + (int) s.stream.frameTs(s.stream.next);
+    } else {
+      rtptime = s.tsOffset + (int) s.stream.mediaTs(System.nanoTime());
+    }
     String info = String.format("url=%s;seq=%d;rtptime=%d", s.setupUri, s.seq & 0xFFFF,
         rtptime & 0xFFFFFFFFL);
     String rangeOut = range;
@@ -795,7 +805,7 @@ public class RtspCameraServer extends VerticleBase {
       h.set("Range", rangeOut);
       h.set("RTP-Info", info);
     });
-    s.play();
+    if (rec == null) s.play();
   }
 
   private static boolean requiresOnvifReplay(FullHttpRequest req) {
@@ -1032,7 +1042,16 @@ public class RtspCameraServer extends VerticleBase {
     }
 
     long recordingFrames() {
-      return Math.max(1, recording.duration().toMillis() * clip.fps() / 1000);
+      return Math.max(1, rec().duration().toMillis() * clip.fps() / 1000);
+    }
+
+    /**
+     * The recording as the card has it now: the open recording of a continuous card grows while it plays (its
+     * end is read again), a closed or fixed one stays as it was at SETUP.
+     */
+    SimSdCard.Recording rec() {
+      SimSdCard.Recording r = sdCard.get(recording.token());
+      return r != null ? r : recording;
     }
 
     /** Replay: positions the next start on the key frame at or before this offset into the recording. */

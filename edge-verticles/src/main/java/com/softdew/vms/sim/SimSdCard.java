@@ -3,6 +3,7 @@ package com.softdew.vms.sim;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -15,6 +16,14 @@ import java.util.List;
  * <p>No video is stored per recording: a recording plays the camera's pre-encoded main clip
  * ({@link SimMedia}) looped over its time window, recording time {@code t} showing clip frame
  * {@code floor(t * fps) mod frames}, so seeking by time is deterministic.
+ *
+ * <p>Two kinds of card: a <b>fixed</b> one ({@link #SimSdCard(List)}, {@link #lastHour}) whose recordings never
+ * change, and a <b>continuous</b> one ({@link #continuous}) that records while the camera runs, as a real
+ * camera's SD card does: its open recording ends "now" at every look-up (search and replay see the same end,
+ * read from the clock when asked), so footage the VMS lost to a network drop is on the card. {@link #suspend()}
+ * and {@link #resume()} simulate the camera itself not recording for a while (rebooted, card full): the open
+ * recording closes, and a new one (next token) starts at the resume, so that span is on neither side.
+ * Thread-safe.
  */
 public final class SimSdCard {
 
@@ -39,10 +48,96 @@ public final class SimSdCard {
     }
   }
 
+  /** Fixed recordings, or the closed ones of a continuous card (guarded by this). */
   private final List<Recording> recordings;
+  private final boolean continuous;
+  /** Continuous card: start of the recording being written, null while suspended (guarded by this). */
+  private Instant openStart;
+  private int nextToken;
+  /** Camera clock minus the host's: a continuous card records in camera time. */
+  private final Duration clockOffset;
 
   public SimSdCard(List<Recording> recordings) {
     this.recordings = List.copyOf(recordings);
+    this.continuous = false;
+    this.clockOffset = Duration.ZERO;
+  }
+
+  private SimSdCard(Instant since, Duration clockOffset) {
+    this.recordings = new ArrayList<>();
+    this.continuous = true;
+    this.openStart = since.truncatedTo(ChronoUnit.MILLIS);
+    this.nextToken = 1;
+    this.clockOffset = clockOffset;
+  }
+
+  /**
+   * A card that has been recording since {@code since} and goes on: one open recording {@code REC001} from
+   * {@code since} to now (millisecond precision), closed only by {@link #suspend()}.
+   */
+  public static SimSdCard continuous(Instant since) {
+    return new SimSdCard(since, Duration.ZERO);
+  }
+
+  /**
+   * As {@link #continuous(Instant)} on a camera whose clock is {@code cameraClockOffset} ahead of the host's (use
+   * the same offset as {@link OnvifDeviceServer#setClockOffset}): recording times, {@code since} included, are camera
+   * time, as on a real card.
+   */
+  public static SimSdCard continuous(Instant since, Duration cameraClockOffset) {
+    return new SimSdCard(since, cameraClockOffset);
+  }
+
+  /** Whether this card keeps recording (see {@link #continuous}). */
+  public boolean isContinuous() {
+    return continuous;
+  }
+
+  /**
+   * Continuous card: the camera stops recording now (reboot, card error): the open recording ends here.
+   * No-op when already suspended.
+   *
+   * @return the recording just closed, null when none was open
+   */
+  public synchronized Recording suspend() {
+    requireContinuous();
+    if (openStart == null) return null;
+    Instant now = now();
+    Recording closed = new Recording(token(nextToken), openStart, now.isAfter(openStart) ? now : openStart.plusMillis(1));
+    recordings.add(closed);
+    nextToken++;
+    openStart = null;
+    return closed;
+  }
+
+  /** Continuous card: recording starts again now, as a new recording (next token). No-op when recording. */
+  public synchronized void resume() {
+    requireContinuous();
+    if (openStart == null) openStart = now();
+  }
+
+  /** Whether {@code token} is the recording being written (ONVIF RecordingStatus "Recording"). */
+  public synchronized boolean isRecording(String token) {
+    return continuous && openStart != null && token(nextToken).equals(token);
+  }
+
+  private void requireContinuous() {
+    if (!continuous) throw new IllegalStateException("a fixed SD card does not record");
+  }
+
+  private Instant now() {
+    return Instant.now().plus(clockOffset).truncatedTo(ChronoUnit.MILLIS);
+  }
+
+  private static String token(int n) {
+    return String.format("REC%03d", n);
+  }
+
+  /** The open recording as of now, null when none (call with this held). */
+  private Recording open() {
+    if (!continuous || openStart == null) return null;
+    Instant now = now();
+    return new Recording(token(nextToken), openStart, now.isAfter(openStart) ? now : openStart.plusMillis(1));
   }
 
   /**
@@ -58,14 +153,20 @@ public final class SimSdCard {
         new Recording("REC003", t.minus(Duration.ofMinutes(15)), t)));
   }
 
-  public List<Recording> recordings() {
-    return recordings;
+  /** The recordings in time order; on a continuous card the open one ends now. */
+  public synchronized List<Recording> recordings() {
+    if (!continuous) return recordings;
+    List<Recording> out = new ArrayList<>(recordings);
+    Recording open = open();
+    if (open != null) out.add(open);
+    return List.copyOf(out);
   }
 
-  /** The recording with that token, or null. */
-  public Recording get(String token) {
+  /** The recording with that token (on a continuous card the open one ends now), or null. */
+  public synchronized Recording get(String token) {
     for (Recording r : recordings) if (r.token().equals(token)) return r;
-    return null;
+    Recording open = open();
+    return open != null && open.token().equals(token) ? open : null;
   }
 
   /** The RTSP path that plays a recording, without the leading slash. */
