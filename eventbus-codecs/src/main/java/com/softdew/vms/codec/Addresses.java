@@ -67,6 +67,12 @@ public final class Addresses {
   /** Publish (node-local consumers): a recording gap ended (RecordingGap JSON). */
   public static final String RECORDING_GAP = "vms.recording.gap";
   /**
+   * Publish (node-local consumers): the SD-card gap filler finished a gap: the RecordingGap JSON plus
+   * {fillState: filled|partial|unfillable|open, fillNote, attempts, segmentIds, remaining: [{start, end}]}; the
+   * node's outbox journals it as a gapFilled record for the index.
+   */
+  public static final String RECORDING_GAP_FILLED = "vms.recording.gap.filled";
+  /**
    * Request/reply: the control plane's recording index stores one journalled record
    * {kind, nodeId, record} idempotently and replies {ok: true, outcome} once committed; the edge outbox resends
    * until it gets that reply, in order. Kinds and records: segment (RecordingSegment JSON), gap (RecordingGap

@@ -56,7 +56,7 @@ public final class GapFiller implements AutoCloseable {
    * Publish: the outcome of one fill ({@link GapFillerResult#toJson()}). Not (yet) in {@code Addresses}: the index can
    * turn it into its {@code gapFilled} journal record.
    */
-  public static final String FILLED_ADDRESS = "vms.recording.gap.filled";
+  public static final String FILLED_ADDRESS = com.softdew.vms.codec.Addresses.RECORDING_GAP_FILLED;
   /** A remaining span shorter than this (less than a frame, clock rounding) is not reported. */
   static final Duration NEGLIGIBLE = Duration.ofMillis(100);
 
