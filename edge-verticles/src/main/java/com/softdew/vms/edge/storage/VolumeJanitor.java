@@ -341,7 +341,8 @@ public final class VolumeJanitor extends VerticleBase {
     }
   }
 
-  static String sha256(Path p) throws IOException {
+  /** Hex SHA-256 of a file, read without following a symbolic link. */
+  public static String sha256(Path p) throws IOException {
     MessageDigest md;
     try {
       md = MessageDigest.getInstance("SHA-256");

@@ -36,7 +36,7 @@ public final class RetentionApi {
 
   private static String query(RoutingContext ctx, String name) {
     RequestParameter p = OpenApiRouter.validated(ctx).getQuery().get(name);
-    return p == null || p.isNull() ? null : p.getString();
+    return p == null || p.isNull() ? null : String.valueOf(p.get()); // integers arrive typed, not as strings
   }
 
   private RetentionVerticle verticle() {

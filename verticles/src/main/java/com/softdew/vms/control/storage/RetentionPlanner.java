@@ -240,14 +240,15 @@ public final class RetentionPlanner {
       Policy p = policy.get(k);
       if (p == null || full()) return Future.succeededFuture();
       Tuple args = baseArgs().addString(k.tenantId()).addString(k.cameraId());
-      StringBuilder cutoff = new StringBuilder("CASE WHEN trigger_kind <> 'event' THEN " + d.p(6));
+      // parameters in a CASE have no type to infer from (PostgreSQL would take them as text): cast them
+      StringBuilder cutoff = new StringBuilder("CASE WHEN trigger_kind <> 'event' THEN CAST(" + d.p(6) + " AS BIGINT)");
       args.addLong(now - Duration.ofDays(p.continuousDays()).toMillis());
       int n = 7;
       for (Map.Entry<String, Integer> e : p.eventTypeDays().entrySet()) {
-        cutoff.append(" WHEN event_type = ").append(d.p(n++)).append(" THEN ").append(d.p(n++));
+        cutoff.append(" WHEN event_type = ").append(d.p(n++)).append(" THEN CAST(").append(d.p(n++)).append(" AS BIGINT)");
         args.addString(e.getKey()).addLong(now - Duration.ofDays(e.getValue()).toMillis());
       }
-      cutoff.append(" ELSE ").append(d.p(n)).append(" END");
+      cutoff.append(" ELSE CAST(").append(d.p(n)).append(" AS BIGINT) END");
       args.addLong(now - Duration.ofDays(p.eventDays()).toMillis());
       String q = base() + " AND tenant_id = " + d.p(4) + " AND camera_id = " + d.p(5) + " AND end_ms < " + cutoff
           + " ORDER BY start_ms, segment_id" + d.page(maxCandidates - out.size(), 0);
