@@ -146,7 +146,7 @@ public final class RetentionPlanner {
     // step 1: the node's cameras with their indexed footage (protected included: it counts toward the size cap)
     return sql.asPlatform(c -> c.preparedQuery("SELECT tenant_id, camera_id, COUNT(*), CAST(COALESCE(SUM(bytes), 0) AS BIGINT)"
             + " FROM recording_segment WHERE node_id = " + d.p(1) + " AND state = 'present' AND local_present = " + d.p(2)
-            + " GROUP BY tenant_id, camera_id").execute(Tuple.of(nodeId, true)))
+            + " GROUP BY tenant_id, camera_id ORDER BY tenant_id, camera_id").execute(Tuple.of(nodeId, true)))
         .compose(rows -> {
           Map<CameraKey, Long> cameraBytes = new LinkedHashMap<>();
           long segs = 0;
@@ -203,6 +203,11 @@ public final class RetentionPlanner {
     Future<Round> run() {
       Future<Void> f = Future.succeededFuture();
       for (CameraKey k : cameraBytes.keySet()) f = f.compose(v -> age(k));
+      // past their limit, across cameras: oldest first
+      f = f.map(v -> {
+        out.sort(java.util.Comparator.comparingLong(Candidate::startMs).thenComparing(Candidate::tenantId).thenComparing(Candidate::segmentId));
+        return null;
+      });
       for (CameraKey k : cameraBytes.keySet()) f = f.compose(v -> cap(k));
       f = f.compose(v -> pressure(false)).compose(v -> pressure(true));
       return f.map(v -> this);
