@@ -270,4 +270,34 @@ class VolumeJanitorTest {
     assertEquals(2, reports.size());
     assertEquals(reports.get(0).getJsonArray("deleted"), reports.get(1).getJsonArray("deleted"));
   }
+
+  @Test
+  void settingsComeFromTheStartupConfiguration() {
+    var cfg = com.softdew.vms.platform.testing.TestConfigs.create(data, java.util.Map.of("storage.capacityMb", 3, "storage.highWaterPercent", 85,
+        "storage.lowWaterPercent", 60, "storage.janitorIntervalSeconds", 5));
+    VolumeJanitor.Settings st = VolumeJanitor.Settings.of(cfg, "n1");
+    assertEquals(data.resolve("recordings").toAbsolutePath(), st.root());
+    assertEquals(3L * 1024 * 1024, st.capacityBytes());
+    assertEquals(85, st.highWaterPercent());
+    assertEquals(60, st.lowWaterPercent());
+    assertEquals(5000, st.intervalMs());
+    var bad = com.softdew.vms.platform.testing.TestConfigs.create(data, java.util.Map.of("storage.highWaterPercent", 50,
+        "storage.lowWaterPercent", 60));
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> VolumeJanitor.Settings.of(bad, "n1"));
+    assertTrue(e.getMessage().contains("storage.lowWaterPercent"), e.getMessage());
+  }
+
+  @Test
+  void theTimerRunsRoundsAndARepeatedIncidentIsNotRepublished() throws Exception {
+    place("t1", 0);
+    List<JsonObject> inc = incidents();
+    VolumeJanitor j = new VolumeJanitor(new VolumeJanitor.Settings("edge-1", root, 1, 80, 50, 50, 1_000, 3, 0.5), reg);
+    await(vertx.deployVerticle(j));
+    waitFor(() -> reg.find("vms.storage.incidents").tag("kind", "index-unavailable").counter() != null
+        && reg.get("vms.storage.incidents").tag("kind", "index-unavailable").counter().count() >= 3);
+    assertTrue(reg.get("vms.storage.incidents").tag("kind", "index-unavailable").counter().count() >= 3, "rounds ran on the timer");
+    assertEquals(1, inc.size(), "the same node-wide incident is published once per 10 minutes, counted every round");
+    assertTrue(Files.exists(root.resolve("t1/cam-1/2026-11-29/1000.mp4")));
+  }
 }
