@@ -162,8 +162,17 @@ public final class VolumeJanitor extends VerticleBase {
     return Future.succeededFuture();
   }
 
-  /** Runs one round now (the timer calls it too); a round already running makes this one return "busy". */
+  /**
+   * Runs one round now (the timer calls it too), on the janitor's context whatever thread calls it; a round already
+   * running makes this one return "busy".
+   */
   public Future<Round> runOnce() {
+    io.vertx.core.Promise<Round> p = io.vertx.core.Promise.promise();
+    context.runOnContext(v -> round().onComplete(p));
+    return p.future();
+  }
+
+  private Future<Round> round() {
     if (running) return Future.succeededFuture(new Round("busy", 0, 0, 0, 0, 0, 0, 0, List.of(), List.of()));
     running = true;
     List<String> incidents = new ArrayList<>();

@@ -263,6 +263,29 @@ class RetentionEndToEndTest {
     assertTrue(inc.getJsonObject(0).getString("detail").contains("database lost or emptied"), inc.encode());
   }
 
+  @Test
+  void anUnreachableIndexDeletesNothing() throws Exception {
+    String node = "edge-cut";
+    Path root = tmp.resolve("cut/recordings");
+    List<Seg> all = fill(node, root);
+    // the janitor's node is cut off from the control plane: its own Vert.x, nobody consumes the index addresses
+    io.vertx.core.Vertx edge = io.vertx.core.Vertx.vertx();
+    try {
+      SimpleMeterRegistry reg = new SimpleMeterRegistry();
+      VolumeJanitor j = new VolumeJanitor(new VolumeJanitor.Settings(node, root, 1024, 80, 50, 0, 2_000, 3, 0.5), reg);
+      await(edge.deployVerticle(j));
+      VolumeJanitor.Round r = await(j.runOnce());
+      assertEquals("index-unavailable", r.outcome());
+      assertTrue(r.bytesToFree() > 0);
+      assertEquals(0, r.deletedFiles());
+      assertEquals(1.0, reg.get("vms.storage.incidents").tag("kind", "index-unavailable").counter().count());
+    } finally {
+      await(edge.close());
+    }
+    for (Seg s : all) assertTrue(Files.exists(s.file()));
+    assertTrue(states(node).values().stream().allMatch("present"::equals));
+  }
+
   /** Waits (bounded) for incidents to be stored: they travel by publish, the janitor does not wait for them. */
   JsonArray incidents(String token, String query, int atLeast) throws Exception {
     JsonArray a = new JsonArray();
