@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -49,12 +50,16 @@ import org.slf4j.LoggerFactory;
  * volume, and its size and SHA-256 equal the index's. No answer from the index (failure, no consumer, timeout) →
  * nothing deleted, incident {@code index-unavailable}. An index that disagrees with the disk (no or far fewer rows
  * than {@code .mp4} files, or far fewer files than rows) or more than {@code maxMismatches} failed checks in a round →
- * nothing (more) deleted, incident {@code index-inconsistent}. File work (walk, hashing, deletes) runs on the
- * janitor's own worker thread; the event loop only sends messages.
+ * nothing (more) deleted, incident {@code index-inconsistent}. A verified file is first moved into {@code <root>/.trash}
+ * (same file system, atomic); it is deleted for good only once the index acknowledged the report, and moved back when
+ * the index refuses it (e.g. protected in the meantime) or when the janitor starts after a crash. File work (walk,
+ * hashing, moves, deletes) runs on the janitor's own worker thread; the event loop only sends messages.
  */
 public final class VolumeJanitor extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(VolumeJanitor.class);
   private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+  /** Directory under the root where verified files wait for the index's acknowledgement before they are deleted. */
+  public static final String TRASH = ".trash";
   /** Candidates verified together before any of them is deleted. */
   static final int BATCH = 100;
   /** Deleted files whose report the index did not acknowledge yet, kept for the next round (bounded). */
@@ -107,11 +112,12 @@ public final class VolumeJanitor extends VerticleBase {
 
   /** What one round did. {@code outcome}: ok, busy, index-unavailable, index-inconsistent. */
   public record Round(String outcome, long usedBefore, long usedAfter, long capacityBytes, long bytesToFree, int candidates,
-      int deletedFiles, long deletedBytes, List<String> rejected, List<String> incidents) {
+      int deletedFiles, long deletedBytes, List<String> rejected, List<String> incidents, int restoredFiles) {
     public JsonObject toJson() {
       return new JsonObject().put("outcome", outcome).put("usedBefore", usedBefore).put("usedAfter", usedAfter)
           .put("capacityBytes", capacityBytes).put("bytesToFree", bytesToFree).put("candidates", candidates).put("deletedFiles", deletedFiles)
-          .put("deletedBytes", deletedBytes).put("rejected", new JsonArray(rejected)).put("incidents", new JsonArray(incidents));
+          .put("deletedBytes", deletedBytes).put("rejected", new JsonArray(rejected)).put("incidents", new JsonArray(incidents))
+          .put("restoredFiles", restoredFiles);
     }
   }
 
@@ -147,6 +153,13 @@ public final class VolumeJanitor extends VerticleBase {
   @Override
   public Future<?> start() {
     worker = vertx.createSharedWorkerExecutor("vms-janitor-" + s.nodeId(), 1, 30, TimeUnit.MINUTES);
+    return worker.executeBlocking(this::recoverTrash).recover(e -> {
+      LOG.error("janitor: files of an interrupted round could not be put back from {}: {}", s.root().resolve(TRASH), e.toString());
+      return Future.succeededFuture(0);
+    }).compose(n -> startTimer());
+  }
+
+  private Future<Void> startTimer() {
     if (s.intervalMs() > 0) {
       timer = vertx.setPeriodic(s.intervalMs(), id -> runOnce().onFailure(e -> LOG.error("janitor round failed: {}", e.toString())));
     }
@@ -173,7 +186,7 @@ public final class VolumeJanitor extends VerticleBase {
   }
 
   private Future<Round> round() {
-    if (running) return Future.succeededFuture(new Round("busy", 0, 0, 0, 0, 0, 0, 0, List.of(), List.of()));
+    if (running) return Future.succeededFuture(new Round("busy", 0, 0, 0, 0, 0, 0, 0, List.of(), List.of(), 0));
     running = true;
     List<String> incidents = new ArrayList<>();
     return worker.executeBlocking(this::measure).compose(vol -> {
@@ -188,7 +201,7 @@ public final class VolumeJanitor extends VerticleBase {
               incident(incidents, null, "index-unavailable", "no answer from the recording index (" + ar.cause().getMessage()
                   + "): nothing deleted; volume at " + vol.usedBytes() + " of " + vol.capacityBytes() + " bytes");
               return Future.succeededFuture(new Round("index-unavailable", vol.usedBytes(), vol.usedBytes(), vol.capacityBytes(), toFree, 0, 0, 0,
-                  List.of(), incidents));
+                  List.of(), incidents, 0));
             }
             return act(vol, toFree, high, ar.result().body(), incidents);
           });
@@ -201,7 +214,7 @@ public final class VolumeJanitor extends VerticleBase {
     if (inconsistent != null) {
       incident(incidents, null, "index-inconsistent", inconsistent + ": nothing deleted");
       return Future.succeededFuture(new Round("index-inconsistent", vol.usedBytes(), vol.usedBytes(), vol.capacityBytes(), toFree, cands.size(), 0, 0,
-          List.of(), incidents));
+          List.of(), incidents, 0));
     }
     java.util.Set<String> pending = java.util.Set.copyOf(pendingReport.keySet());
     return worker.executeBlocking(() -> deleteVerified(cands, pending)).compose(res -> {
@@ -216,35 +229,104 @@ public final class VolumeJanitor extends VerticleBase {
             + " (more than " + s.maxMismatches() + "): round stopped after " + deleted.size() + " verified deletions; first: "
             + rejected.subList(0, Math.min(3, rejected.size())));
       }
-      long freed = 0;
       for (JsonObject d : deleted) {
-        freed += d.getLong("bytes");
-        registry.counter("vms.storage.deleted.files", "node", s.nodeId(), "tenant", d.getString("tenantId")).increment();
-        registry.counter("vms.storage.deleted.bytes", "node", s.nodeId(), "tenant", d.getString("tenantId")).increment(d.getLong("bytes"));
         if (pendingReport.size() >= MAX_PENDING) {
+          // cannot happen while rounds are bounded by the plan size; kept as a guard: the file stays in the trash
           pendingDropped.increment();
-          LOG.error("deletion of {} of tenant {} not reported: {} reports pending already", d.getString("segmentId"), d.getString("tenantId"),
-              MAX_PENDING);
+          LOG.error("deletion of {} of tenant {} not tracked: {} reports pending already; it stays in {}", d.getString("segmentId"),
+              d.getString("tenantId"), MAX_PENDING, d.getString("trash"));
           continue;
         }
-        pendingReport.put(d.getString("tenantId") + "/" + d.getString("segmentId"),
-            new JsonObject().put("tenantId", d.getString("tenantId")).put("segmentId", d.getString("segmentId")));
+        pendingReport.put(d.getString("tenantId") + "/" + d.getString("segmentId"), d);
       }
-      long freedBytes = freed;
-      return report().compose(v -> worker.executeBlocking(this::measure)).map(after -> {
-        if (after.usedBytes() > high && !plan.getBoolean("truncated", false) && !res.stopped) {
-          incident(incidents, null, "volume-full", "volume at " + after.usedBytes() + " of " + after.capacityBytes()
-              + " bytes after deleting every candidate the retention policy allows (" + deleted.size() + " files): the rest is protected,"
-              + " unindexed or failed the checks");
-        }
-        if (!deleted.isEmpty() || !rejected.isEmpty()) {
-          LOG.info("janitor round on {}: {} of {} candidates deleted ({} bytes), {} rejected, volume {} -> {} of {} bytes", s.root(), deleted.size(),
-              cands.size(), freedBytes, rejected.size(), vol.usedBytes(), after.usedBytes(), after.capacityBytes());
-        }
-        return new Round(res.stopped ? "index-inconsistent" : "ok", vol.usedBytes(), after.usedBytes(), after.capacityBytes(), toFree, cands.size(),
-            deleted.size(), freedBytes, rejected, incidents);
-      });
+      return report().compose(settle -> worker.executeBlocking(() -> settle(settle))).compose(done -> worker.executeBlocking(this::measure)
+          .map(after -> {
+            if (after.usedBytes() > high && !plan.getBoolean("truncated", false) && !res.stopped) {
+              incident(incidents, null, "volume-full", "volume at " + after.usedBytes() + " of " + after.capacityBytes()
+                  + " bytes after deleting every candidate the retention policy allows (" + done.purged + " files): the rest is protected,"
+                  + " unindexed or failed the checks");
+            }
+            for (JsonObject d : done.restoredProtected) {
+              incident(incidents, d.getString("tenantId"), "protected-restored", "segment " + d.getString("segmentId")
+                  + " was protected after it was planned for deletion: the index refused it, the file is back at " + d.getString("path"));
+            }
+            if (done.purged > 0 || !rejected.isEmpty() || done.restored > 0) {
+              LOG.info("janitor round on {}: {} candidates, {} files deleted ({} bytes), {} restored, {} rejected, {} pending, volume {} -> {} of {}"
+                  + " bytes", s.root(), cands.size(), done.purged, done.purgedBytes, done.restored, rejected.size(), pendingReport.size(),
+                  vol.usedBytes(), after.usedBytes(), after.capacityBytes());
+            }
+            return new Round(res.stopped ? "index-inconsistent" : "ok", vol.usedBytes(), after.usedBytes(), after.capacityBytes(), toFree,
+                cands.size(), done.purged, done.purgedBytes, rejected, incidents, done.restored);
+          }));
     });
+  }
+
+  /** What the index answered to the deletion reports: files to delete for good, files to put back. */
+  private record Settle(List<JsonObject> purge, List<JsonObject> restore) {}
+
+  private static final class Done {
+    int purged;
+    long purgedBytes;
+    int restored;
+    final List<JsonObject> restoredProtected = new ArrayList<>();
+  }
+
+  /** Worker thread: deletes the acknowledged files from the trash, moves refused ones back where they were. */
+  private Done settle(Settle settle) {
+    Done d = new Done();
+    for (JsonObject e : settle.purge()) {
+      try {
+        Files.deleteIfExists(Path.of(e.getString("trash")));
+        d.purged++;
+        d.purgedBytes += e.getLong("bytes");
+        registry.counter("vms.storage.deleted.files", "node", s.nodeId(), "tenant", e.getString("tenantId")).increment();
+        registry.counter("vms.storage.deleted.bytes", "node", s.nodeId(), "tenant", e.getString("tenantId")).increment(e.getLong("bytes"));
+      } catch (IOException x) {
+        LOG.error("janitor: {} acknowledged but not removed from the trash: {}", e.getString("trash"), x.toString());
+      }
+    }
+    for (JsonObject e : settle.restore()) {
+      if (restore(Path.of(e.getString("trash")), Path.of(e.getString("path")))) {
+        d.restored++;
+        if ("protected".equals(e.getString("refused"))) d.restoredProtected.add(e);
+      }
+    }
+    return d;
+  }
+
+  /** Moves a file back from the trash; false (logged) when that is impossible. */
+  private static boolean restore(Path trash, Path original) {
+    try {
+      if (Files.exists(original, LinkOption.NOFOLLOW_LINKS)) {
+        LOG.error("janitor: cannot restore {}: {} exists; the file stays in the trash", trash, original);
+        return false;
+      }
+      Files.createDirectories(original.getParent());
+      Files.move(trash, original, StandardCopyOption.ATOMIC_MOVE);
+      LOG.warn("janitor: restored {} (the index refused its deletion)", original);
+      return true;
+    } catch (IOException x) {
+      LOG.error("janitor: cannot restore {} to {}: {}", trash, original, x.toString());
+      return false;
+    }
+  }
+
+  /** Worker thread, at start: files left in the trash by a crash are put back (their deletion was never confirmed). */
+  private int recoverTrash() throws IOException {
+    Path trash = s.root().resolve(TRASH);
+    if (!Files.isDirectory(trash, LinkOption.NOFOLLOW_LINKS)) return 0;
+    List<Path> files = new ArrayList<>();
+    Files.walkFileTree(trash, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+        if (attrs.isRegularFile()) files.add(file);
+        return FileVisitResult.CONTINUE;
+      }
+    });
+    int n = 0;
+    for (Path f : files) if (restore(f, s.root().resolve(trash.relativize(f).toString()))) n++;
+    if (n > 0) LOG.warn("janitor: {} files of an interrupted round put back from {}", n, trash);
+    return n;
   }
 
   /** Null when the index's view of the volume is believable, else why not. */
@@ -300,8 +382,13 @@ public final class VolumeJanitor extends VerticleBase {
       for (Checked k : ok) {
         try {
           if (Files.isSymbolicLink(k.file())) throw new IOException("became a symbolic link");
-          Files.delete(k.file());
-          res.deleted.add(k.candidate());
+          Path rel = k.file().startsWith(s.root()) ? s.root().relativize(k.file()) : rootReal.relativize(k.file());
+          Path trash = s.root().resolve(TRASH).resolve(rel.toString());
+          Files.createDirectories(trash.getParent());
+          Files.move(k.file(), trash, StandardCopyOption.ATOMIC_MOVE);
+          res.deleted.add(new JsonObject().put("tenantId", k.candidate().getString("tenantId"))
+              .put("segmentId", k.candidate().getString("segmentId")).put("bytes", k.candidate().getLong("bytes"))
+              .put("path", k.file().toString()).put("trash", trash.toString()));
         } catch (IOException e) {
           res.rejected.add(k.candidate().getString("segmentId") + ": delete failed: " + e);
           LOG.warn("janitor: deleting {} failed: {}", k.file(), e.toString());
@@ -365,29 +452,45 @@ public final class VolumeJanitor extends VerticleBase {
     return HexFormat.of().formatHex(md.digest());
   }
 
-  /** Reports every deleted, unacknowledged file; what the index did not acknowledge stays pending for the next round. */
-  private Future<Void> report() {
-    if (pendingReport.isEmpty()) return Future.succeededFuture();
+  /**
+   * Reports every file moved to the trash and not acknowledged yet. Acknowledged ones (marked or already deleted) are
+   * purged, refused ones (protected meanwhile, unknown, another node's) restored; without an answer they stay pending
+   * (in the trash) for the next round.
+   */
+  private Future<Settle> report() {
+    List<JsonObject> purge = new ArrayList<>();
+    List<JsonObject> restore = new ArrayList<>();
+    if (pendingReport.isEmpty()) return Future.succeededFuture(new Settle(purge, restore));
     List<String> keys = new ArrayList<>(pendingReport.keySet());
     List<Future<Void>> parts = new ArrayList<>();
     int chunk = 5000;
     for (int i = 0; i < keys.size(); i += chunk) {
       List<String> part = keys.subList(i, Math.min(keys.size(), i + chunk));
       JsonArray arr = new JsonArray();
-      part.forEach(k -> arr.add(pendingReport.get(k)));
+      part.forEach(k -> arr.add(new JsonObject().put("tenantId", pendingReport.get(k).getString("tenantId"))
+          .put("segmentId", pendingReport.get(k).getString("segmentId"))));
       parts.add(vertx.eventBus().<JsonObject>request(Addresses.STORAGE_DELETED, new JsonObject().put("nodeId", s.nodeId()).put("deleted", arr),
           new DeliveryOptions().setSendTimeout(s.requestTimeoutMs())).transform(ar -> {
             if (ar.failed()) {
-              LOG.warn("janitor: {} deletions not acknowledged by the index ({}); resent next round", part.size(), ar.cause().getMessage());
-            } else {
-              part.forEach(pendingReport::remove);
-              JsonArray refused = ar.result().body().getJsonArray("refused", new JsonArray());
-              if (!refused.isEmpty()) LOG.error("janitor: the index refused deletion reports: {}", refused.encode());
+              LOG.warn("janitor: {} deletions not acknowledged by the index ({}); kept in the trash, resent next round", part.size(),
+                  ar.cause().getMessage());
+              return Future.succeededFuture();
+            }
+            Map<String, String> refused = new java.util.HashMap<>();
+            for (Object o : ar.result().body().getJsonArray("refused", new JsonArray())) {
+              if (o instanceof JsonObject r) refused.put(r.getString("tenantId") + "/" + r.getString("segmentId"), r.getString("reason", ""));
+            }
+            if (!refused.isEmpty()) LOG.error("janitor: the index refused deletion reports (files restored): {}", refused);
+            for (String k : part) {
+              JsonObject e = pendingReport.remove(k);
+              if (e == null) continue;
+              if (refused.containsKey(k)) restore.add(e.copy().put("refused", refused.get(k)));
+              else purge.add(e);
             }
             return Future.succeededFuture();
           }));
     }
-    return Future.join(parts).mapEmpty();
+    return Future.join(parts).map(v -> new Settle(purge, restore));
   }
 
   /** Number of deleted files the index has not acknowledged yet. */
@@ -425,7 +528,7 @@ public final class VolumeJanitor extends VerticleBase {
           used[0] += attrs.size();
           if (file.getFileName().toString().endsWith(".mp4")) mp4[0]++;
           Path rel = root.relativize(file);
-          if (rel.getNameCount() > 1) perTenant.merge(rel.getName(0).toString(), attrs.size(), Long::sum);
+          if (rel.getNameCount() > 1 && !rel.getName(0).toString().equals(TRASH)) perTenant.merge(rel.getName(0).toString(), attrs.size(), Long::sum);
           return FileVisitResult.CONTINUE;
         }
 

@@ -260,12 +260,17 @@ class VolumeJanitorTest {
     });
     VolumeJanitor j = janitor(1, 5_000, 0);
     VolumeJanitor.Round r1 = await(j.runOnce());
-    assertEquals(2, r1.deletedFiles());
+    assertEquals(0, r1.deletedFiles(), "not acknowledged: nothing deleted for good yet");
     assertEquals(2, j.pendingReports());
+    Path trash0 = root.resolve(VolumeJanitor.TRASH).resolve(root.relativize(Path.of(all.get(0).getString("path"))).toString());
+    assertFalse(Files.exists(Path.of(all.get(0).getString("path"))));
+    assertTrue(Files.exists(trash0), "waits in the trash");
     answer[0] = true;
     VolumeJanitor.Round r2 = await(j.runOnce()); // the index still lists both (its rows were not marked): not a mismatch
     assertEquals("ok", r2.outcome());
     assertTrue(r2.rejected().isEmpty(), r2.rejected().toString());
+    assertEquals(2, r2.deletedFiles());
+    assertFalse(Files.exists(trash0));
     assertEquals(0, j.pendingReports());
     assertEquals(2, reports.size());
     assertEquals(reports.get(0).getJsonArray("deleted"), reports.get(1).getJsonArray("deleted"));
@@ -299,5 +304,47 @@ class VolumeJanitorTest {
     assertTrue(reg.get("vms.storage.incidents").tag("kind", "index-unavailable").counter().count() >= 3, "rounds ran on the timer");
     assertEquals(1, inc.size(), "the same node-wide incident is published once per 10 minutes, counted every round");
     assertTrue(Files.exists(root.resolve("t1/cam-1/2026-11-29/1000.mp4")));
+  }
+
+  @Test
+  void aSegmentProtectedDuringTheRoundIsRefusedByTheIndexAndPutBack() throws Exception {
+    List<JsonObject> all = new ArrayList<>();
+    for (int i = 0; i < 4; i++) all.add(place("t1", i));
+    JsonArray cands = new JsonArray();
+    all.forEach(cands::add);
+    vertx.eventBus().<JsonObject>consumer(Addresses.STORAGE_CANDIDATES, m -> m.reply(new JsonObject().put("indexedSegments", 4)
+        .put("indexedBytes", 1).put("candidates", cands)));
+    // meanwhile t1-2 was exported (protected): the index refuses its deletion report
+    vertx.eventBus().<JsonObject>consumer(Addresses.STORAGE_DELETED, m -> m.reply(new JsonObject().put("ok", true).put("marked", 3)
+        .put("refused", new JsonArray().add(new JsonObject().put("tenantId", "t1").put("segmentId", "t1-2").put("reason", "protected")))));
+    List<JsonObject> inc = incidents();
+    VolumeJanitor j = janitor(1, 5_000, 3);
+    VolumeJanitor.Round r = await(j.runOnce());
+    assertEquals("ok", r.outcome());
+    assertEquals(3, r.deletedFiles());
+    assertEquals(1, r.restoredFiles());
+    Path kept = Path.of(all.get(2).getString("path"));
+    assertTrue(Files.exists(kept), "put back");
+    assertEquals(all.get(2).getString("sha256"), VolumeJanitor.sha256(kept));
+    for (int i : new int[] {0, 1, 3}) assertFalse(Files.exists(Path.of(all.get(i).getString("path"))));
+    waitFor(() -> inc.stream().anyMatch(x -> "protected-restored".equals(x.getString("kind"))));
+    JsonObject pr = inc.stream().filter(x -> "protected-restored".equals(x.getString("kind"))).findFirst().orElseThrow();
+    assertEquals("t1", pr.getString("tenantId"));
+    try (Stream<Path> t = Files.walk(root.resolve(VolumeJanitor.TRASH))) {
+      assertEquals(0, t.filter(Files::isRegularFile).count(), "trash empty");
+    }
+  }
+
+  @Test
+  void filesLeftInTheTrashByACrashArePutBackAtStart() throws Exception {
+    JsonObject c = place("t1", 0);
+    Path original = Path.of(c.getString("path"));
+    Path trash = root.resolve(VolumeJanitor.TRASH).resolve(root.relativize(original).toString());
+    Files.createDirectories(trash.getParent());
+    Files.move(original, trash);
+    janitor(1, 5_000, 3);
+    assertTrue(Files.exists(original));
+    assertFalse(Files.exists(trash));
+    assertEquals(c.getString("sha256"), VolumeJanitor.sha256(original));
   }
 }

@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link Addresses#STORAGE_CANDIDATES}: {nodeId, volume, bytesToFree, now} → the {@link RetentionPlanner} plan.</li>
  *   <li>{@link Addresses#STORAGE_DELETED}: {nodeId, deleted: [{tenantId, segmentId}]} → marks exactly those rows
  *       {@code state = 'deleted'} when they are still present, local, unprotected and on that node; every other id is
- *       refused and reported in the reply {ok, marked, already, refused: [{tenantId, segmentId, reason}]}. A protected
- *       row reported deleted raises a {@code protected-deleted} incident.</li>
+ *       refused and reported in the reply {ok, marked, already, refused: [{tenantId, segmentId, reason}]}; the janitor
+ *       moves refused files back from its trash (a segment protected between plan and deletion survives).</li>
  *   <li>{@link Addresses#STORAGE_INCIDENT} (publish): stored in {@code storage_incident} and logged.</li>
  * </ul>
  * Bad input fails the request with code 400 and a message naming the field.
@@ -214,10 +214,8 @@ public final class RetentionVerticle extends VerticleBase {
                   else reason = "not a local present segment (state " + row.getString(1) + ", localPresent " + row.getBoolean(4) + ")";
                   refusedList.add(new JsonObject().put("tenantId", tenantId).put("segmentId", id).put("reason", reason));
                   if ("protected".equals(reason)) {
-                    LOG.error("node {} reports protected segment {} of tenant {} deleted: it was protected after the janitor got it as a candidate",
-                        nodeId, id, tenantId);
-                    record(new JsonObject().put("nodeId", nodeId).put("tenantId", tenantId).put("kind", "protected-deleted")
-                        .put("detail", "segment " + id + " was protected while the janitor deleted it"));
+                    // protected after it was planned: the janitor keeps the file in its trash until this answer and puts it back
+                    LOG.warn("node {} reports protected segment {} of tenant {} deleted: refused, the janitor restores it", nodeId, id, tenantId);
                   }
                 }
                 return new JsonObject().put("marked", marked).put("already", already).put("refused", refusedList);

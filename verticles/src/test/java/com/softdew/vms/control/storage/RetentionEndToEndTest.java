@@ -286,6 +286,44 @@ class RetentionEndToEndTest {
     assertTrue(states(node).values().stream().allMatch("present"::equals));
   }
 
+  @Test
+  void aSegmentProtectedWhileTheJanitorWorksSurvives() throws Exception {
+    String node = "edge-race";
+    Path root = tmp.resolve("race/recordings");
+    List<Seg> all = fill(node, root);
+    long u = used(root);
+    // an export protects the first reported segment after the plan, just before the index hears of its deletion
+    String[] hit = new String[2];
+    io.vertx.core.Handler<io.vertx.core.eventbus.DeliveryContext<Object>> race = ctx -> {
+      if (!com.softdew.vms.codec.Addresses.STORAGE_DELETED.equals(ctx.message().address()) || hit[0] != null) {
+        ctx.next();
+        return;
+      }
+      JsonObject first = ((JsonObject) ctx.body()).getJsonArray("deleted").getJsonObject(0);
+      hit[0] = first.getString("tenantId");
+      hit[1] = first.getString("segmentId");
+      sql.inTenant(hit[0], c -> c.preparedQuery("UPDATE recording_segment SET protected = TRUE, protect_reason = 'export' WHERE segment_id = $1")
+          .execute(Tuple.of(hit[1]))).onComplete(ar -> ctx.next());
+    };
+    test.vertx.eventBus().addOutboundInterceptor(race);
+    VolumeJanitor.Round r;
+    try {
+      r = await(janitor(node, root, u, new SimpleMeterRegistry()).runOnce());
+    } finally {
+      test.vertx.eventBus().removeOutboundInterceptor(race);
+    }
+    assertEquals("ok", r.outcome(), r.toJson().encode());
+    assertEquals(1, r.restoredFiles());
+    Seg saved = all.stream().filter(x -> x.tenant().equals(hit[0]) && x.id().equals(hit[1])).findFirst().orElseThrow();
+    assertTrue(Files.exists(saved.file()), "the protected segment is back");
+    assertEquals("present", states(node).get(hit[0] + "/" + hit[1]));
+    assertTrue(r.deletedFiles() > 0);
+    assertEquals(r.deletedFiles(), states(node).values().stream().filter("deleted"::equals).count());
+    JsonArray inc = incidents(operator, "?nodeId=" + node + "&kind=protected-restored", 1);
+    assertEquals(hit[0], inc.getJsonObject(0).getString("tenantId"));
+    assertTrue(Files.notExists(root.resolve(VolumeJanitor.TRASH)) || used(root.resolve(VolumeJanitor.TRASH)) == 0, "trash empty");
+  }
+
   /** Waits (bounded) for incidents to be stored: they travel by publish, the janitor does not wait for them. */
   JsonArray incidents(String token, String query, int atLeast) throws Exception {
     JsonArray a = new JsonArray();

@@ -229,14 +229,6 @@ class RetentionPlannerTest {
     assertEquals(0, again.getInteger("marked"));
     assertEquals(1, again.getInteger("already"));
     assertTrue(again.getJsonArray("refused").isEmpty());
-    // the protected row reported deleted is an incident of its tenant
-    JsonArray inc = new JsonArray();
-    for (int i = 0; i < 100 && inc.isEmpty(); i++) {
-      inc = await(new StorageIncidents(sql).list("t1", "n9", "protected-deleted", 10));
-      if (inc.isEmpty()) Thread.sleep(20);
-    }
-    assertEquals(1, inc.size());
-    assertTrue(inc.getJsonObject(0).getString("detail").contains("R2"));
     ReplyException e = failure(Addresses.STORAGE_DELETED, new JsonObject().put("nodeId", "n9"));
     assertEquals(400, e.failureCode());
     assertTrue(e.getMessage().startsWith("deleted"), e.getMessage());
