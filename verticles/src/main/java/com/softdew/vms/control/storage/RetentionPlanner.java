@@ -255,7 +255,11 @@ public final class RetentionPlanner {
       }
       cutoff.append(" ELSE CAST(").append(d.p(n)).append(" AS BIGINT) END");
       args.addLong(now - Duration.ofDays(p.eventDays()).toMillis());
-      String q = base() + " AND tenant_id = " + d.p(4) + " AND camera_id = " + d.p(5) + " AND end_ms < " + cutoff
+      // start <= end < the latest cutoff: a range on start_ms, so the (node_id, state, start_ms) index skips recent footage
+      int minDays = Math.min(p.continuousDays(), Math.min(p.eventDays(), p.eventTypeDays().values().stream().mapToInt(x -> x).min().orElse(
+          Integer.MAX_VALUE)));
+      args.addLong(now - Duration.ofDays(minDays).toMillis());
+      String q = base() + " AND tenant_id = " + d.p(4) + " AND camera_id = " + d.p(5) + " AND start_ms < " + d.p(n + 1) + " AND end_ms < " + cutoff
           + " ORDER BY start_ms, segment_id" + d.page(maxCandidates - out.size(), 0);
       return c.preparedQuery(q).execute(args).map(rows -> {
         for (Row r : rows) {

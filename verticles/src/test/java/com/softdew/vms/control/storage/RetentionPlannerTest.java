@@ -271,4 +271,48 @@ class RetentionPlannerTest {
     for (Object o : a) if (kind.equals(((JsonObject) o).getString("kind"))) return (JsonObject) o;
     return null;
   }
+
+  /**
+   * Planning cost over a large index (opt-in: -Dbench.retention=true): 16 cameras x 30 days of 60 s segments
+   * (691 200 rows), 10 % event footage, 0.1 % protected; prints the time of an age plan (29-day limit: the oldest day
+   * is due) and of a 10 GB pressure plan.
+   */
+  @Test
+  @org.junit.jupiter.api.condition.EnabledIfSystemProperty(named = "bench.retention", matches = "true")
+  void benchmarkPlanningOverAMonthOfSixteenCameras() throws Exception {
+    long t0 = System.nanoTime();
+    await(sql.asPlatform(c -> c.query("INSERT INTO recording_segment (tenant_id, segment_id, camera_id, stream, start_ms, end_ms, bytes, codec,"
+        + " resolution, source, trigger_kind, event_type, sha256, node_id, path, protected, indexed_ms)"
+        + " SELECT 'bench', 'b' || g, 'cam-' || (g % 16), 'main', " + NOW.toEpochMilli() + " - (g / 16) * 60000::bigint, "
+        + NOW.toEpochMilli() + " - (g / 16) * 60000::bigint + 60000, 15000000, 'h264', '1920x1080', 'rtsp',"
+        + " CASE WHEN g % 10 = 0 THEN 'event' ELSE 'continuous' END, CASE WHEN g % 10 = 0 THEN 'intrusion' ELSE '' END,"
+        + " md5(g::text) || md5(g::text), 'bench', '/data/recordings/bench/cam-' || (g % 16) || '/' || g || '.mp4', g % 1000 = 0, 0"
+        + " FROM generate_series(1, 691200) g").execute()));
+    // statistics as autovacuum would keep them (ANALYZE needs the table owner, not the application role)
+    await(io.vertx.pgclient.PgConnection.connect(vertx, io.vertx.pgclient.PgConnectOptions.fromUri(LocalPostgres.url(db)))
+        .compose(c -> c.query("ANALYZE recording_segment").execute().eventually(c::close)));
+    System.out.printf("bench: inserted 691200 rows in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
+    RetentionPlanner p = new RetentionPlanner(sql, (t, c) -> Future.succeededFuture(new RetentionPlanner.Policy(29, 90, Map.of(), 0)), 2000);
+    for (String q : List.of("SELECT tenant_id, camera_id, COUNT(*), CAST(COALESCE(SUM(bytes), 0) AS BIGINT) FROM recording_segment WHERE node_id = 'bench'"
+        + " AND state = 'present' AND local_present = TRUE GROUP BY tenant_id, camera_id ORDER BY tenant_id, camera_id",
+        "SELECT " + RetentionPlanner.COLS + " FROM recording_segment WHERE node_id = 'bench' AND state = 'present' AND local_present = TRUE"
+        + " AND protected = FALSE AND tenant_id = 'bench' AND camera_id = 'cam-3' AND start_ms < " + (NOW.toEpochMilli() - 29 * DAY)
+        + " AND end_ms < CASE WHEN trigger_kind <> 'event' THEN " + (NOW.toEpochMilli() - 29 * DAY) + " ELSE 0 END ORDER BY start_ms, segment_id LIMIT 2000")) {
+      String plan = await(sql.asPlatform(c -> c.query("EXPLAIN ANALYZE " + q).execute().map(rows -> {
+        StringBuilder b = new StringBuilder();
+        for (Row r : rows) b.append(r.getString(0)).append('\n');
+        return b.toString();
+      })));
+      System.out.println("bench: " + plan);
+    }
+    for (int round = 0; round < 3; round++) {
+      long a = System.nanoTime();
+      RetentionPlanner.Plan age = await(p.plan("bench", 0, NOW));
+      long b = System.nanoTime();
+      RetentionPlanner.Plan big = await(p.plan("bench", 10_000_000_000L, NOW));
+      long c = System.nanoTime();
+      System.out.printf("bench: age-only plan %d candidates in %d ms; 10 GB plan %d candidates (%d bytes) in %d ms%n", age.candidates().size(),
+          (b - a) / 1_000_000, big.candidates().size(), big.plannedBytes(), (c - b) / 1_000_000);
+    }
+  }
 }
