@@ -110,7 +110,7 @@ public final class VolumeJanitor extends VerticleBase {
   /** What the volume holds: bytes of every regular file, the {@code .mp4} count, bytes per tenant directory. */
   public record Volume(long usedBytes, long capacityBytes, long mp4Files, Map<String, Long> tenantBytes) {}
 
-  /** What one round did. {@code outcome}: ok, busy, index-unavailable, index-inconsistent. */
+  /** What one round did. {@code outcome}: ok, busy, index-unavailable, index-inconsistent, volume-unsafe. */
   public record Round(String outcome, long usedBefore, long usedAfter, long capacityBytes, long bytesToFree, int candidates,
       int deletedFiles, long deletedBytes, List<String> rejected, List<String> incidents, int restoredFiles) {
     public JsonObject toJson() {
@@ -223,6 +223,11 @@ public final class VolumeJanitor extends VerticleBase {
       for (JsonObject c : res.mismatched) {
         incident(incidents, c.getString("tenantId"), "checksum-mismatch", "segment " + c.getString("segmentId") + " at " + c.getString("path")
             + " not deleted: " + c.getString("problem"));
+      }
+      if (res.unsafe != null) {
+        incident(incidents, null, "volume-unsafe", res.unsafe);
+        return Future.succeededFuture(new Round("volume-unsafe", vol.usedBytes(), vol.usedBytes(), vol.capacityBytes(), toFree, cands.size(), 0, 0,
+            List.of(), incidents, 0));
       }
       if (res.stopped) {
         incident(incidents, null, "index-inconsistent", rejected.size() + " of the index's candidates failed the size/checksum/path checks"
@@ -351,12 +356,20 @@ public final class VolumeJanitor extends VerticleBase {
     final List<JsonObject> mismatched = new ArrayList<>();
     final List<String> rejected = new ArrayList<>();
     boolean stopped;
+    String unsafe;
   }
 
   /** Worker thread: verifies the candidates batch by batch and deletes a batch only when the round is still trusted. */
   private Result deleteVerified(JsonArray cands, java.util.Set<String> pending) throws IOException {
     Result res = new Result();
     Path rootReal = Files.exists(s.root()) ? s.root().toRealPath() : s.root();
+    Path trashDir = s.root().resolve(TRASH);
+    if (Files.exists(trashDir, LinkOption.NOFOLLOW_LINKS) && (Files.isSymbolicLink(trashDir)
+        || !Files.isDirectory(trashDir, LinkOption.NOFOLLOW_LINKS))) {
+      res.stopped = true;
+      res.unsafe = trashDir + " is not a plain directory (a symbolic link?): nothing is deleted";
+      return res;
+    }
     int mismatches = 0;
     for (int from = 0; from < cands.size() && !res.stopped; from += BATCH) {
       List<Checked> ok = new ArrayList<>();

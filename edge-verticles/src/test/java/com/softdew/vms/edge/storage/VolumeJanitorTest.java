@@ -347,4 +347,20 @@ class VolumeJanitorTest {
     assertFalse(Files.exists(trash));
     assertEquals(c.getString("sha256"), VolumeJanitor.sha256(original));
   }
+
+  @Test
+  void aTrashThatIsASymbolicLinkStopsTheRound() throws Exception {
+    JsonObject c = place("t1", 0);
+    Files.createDirectories(root);
+    Files.createSymbolicLink(root.resolve(VolumeJanitor.TRASH), outside);
+    vertx.eventBus().<JsonObject>consumer(Addresses.STORAGE_CANDIDATES, m -> m.reply(new JsonObject().put("indexedSegments", 1)
+        .put("indexedBytes", 1).put("candidates", new JsonArray().add(c))));
+    VolumeJanitor.Round r = await(janitor(1, 5_000, 3).runOnce());
+    assertEquals("volume-unsafe", r.outcome());
+    assertEquals(List.of("volume-unsafe"), r.incidents());
+    assertTrue(Files.exists(Path.of(c.getString("path"))));
+    try (Stream<Path> o = Files.list(outside)) {
+      assertEquals(0, o.count());
+    }
+  }
 }
