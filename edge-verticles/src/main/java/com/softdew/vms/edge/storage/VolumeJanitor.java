@@ -246,7 +246,7 @@ public final class VolumeJanitor extends VerticleBase {
       }
       return report().compose(settle -> worker.executeBlocking(() -> settle(settle))).compose(done -> worker.executeBlocking(this::measure)
           .map(after -> {
-            if (after.usedBytes() > high && !plan.getBoolean("truncated", false) && !res.stopped) {
+            if (after.usedBytes() > high && !plan.getBoolean("truncated", false) && !res.stopped && pendingReport.isEmpty()) {
               incident(incidents, null, "volume-full", "volume at " + after.usedBytes() + " of " + after.capacityBytes()
                   + " bytes after deleting every candidate the retention policy allows (" + done.purged + " files): the rest is protected,"
                   + " unindexed or failed the checks");
