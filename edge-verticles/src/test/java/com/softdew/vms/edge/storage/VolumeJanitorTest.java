@@ -363,4 +363,16 @@ class VolumeJanitorTest {
       assertEquals(0, o.count());
     }
   }
+
+  @Test
+  void nothingDeletableAboveHighWaterIsAVolumeFullIncident() throws Exception {
+    for (int i = 0; i < 3; i++) place("t1", i);
+    // every segment protected: the index has nothing to offer
+    vertx.eventBus().<JsonObject>consumer(Addresses.STORAGE_CANDIDATES, m -> m.reply(new JsonObject().put("indexedSegments", 3)
+        .put("indexedBytes", 1).put("candidates", new JsonArray()).put("truncated", false)));
+    VolumeJanitor.Round r = await(janitor(1, 5_000, 3).runOnce());
+    assertEquals("ok", r.outcome());
+    assertEquals(List.of("volume-full"), r.incidents());
+    assertEquals(0, r.deletedFiles());
+  }
 }
