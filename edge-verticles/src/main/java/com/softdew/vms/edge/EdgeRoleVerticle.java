@@ -2,6 +2,7 @@ package com.softdew.vms.edge;
 
 import com.softdew.vms.edge.ai.worker.AiWorkersVerticle;
 import com.softdew.vms.edge.pipeline.PipelineAgentVerticle;
+import com.softdew.vms.edge.storage.VolumeJanitor;
 import com.softdew.vms.platform.config.VmsConfig;
 import com.softdew.vms.platform.launch.Role;
 import com.softdew.vms.platform.launch.RoleVerticle;
@@ -26,6 +27,7 @@ public class EdgeRoleVerticle extends RoleVerticle {
   }
 
   private PipelineAgentVerticle agent;
+  private VolumeJanitor janitor;
 
   @Override
   protected Set<StoreKind> storeKinds() {
@@ -38,15 +40,25 @@ public class EdgeRoleVerticle extends RoleVerticle {
       aiWorkers = new AiWorkersVerticle(cfg, stores, nodeId, registry, null, null);
       return vertx.deployVerticle(aiWorkers).mapEmpty();
     }
-    if (role != Role.EDGE || cfg.integer("pipeline.maxCameras") == 0) return Future.succeededFuture();
-    agent = new PipelineAgentVerticle(stores, Path.of(cfg.string("data.dir")),
-        PipelineAgentVerticle.Settings.of(cfg.integer("pipeline.maxCameras"), cfg.string("ingest.hwDecode")), registry);
-    return vertx.deployVerticle(agent).mapEmpty();
+    if (role != Role.EDGE) return Future.succeededFuture();
+    // the node's recordings volume: retention deletes only what the index allows, checksums matching
+    janitor = new VolumeJanitor(VolumeJanitor.Settings.of(cfg, nodeId), registry);
+    return vertx.deployVerticle(janitor).compose(x -> {
+      if (cfg.integer("pipeline.maxCameras") == 0) return Future.succeededFuture();
+      agent = new PipelineAgentVerticle(stores, Path.of(cfg.string("data.dir")),
+          PipelineAgentVerticle.Settings.of(cfg.integer("pipeline.maxCameras"), cfg.string("ingest.hwDecode")), registry);
+      return vertx.deployVerticle(agent).mapEmpty();
+    }).mapEmpty();
   }
 
   /** The pipeline agent of an edge node (null on a worker node or with pipeline.maxCameras 0). */
   public PipelineAgentVerticle pipelineAgent() {
     return agent;
+  }
+
+  /** The recordings volume janitor of an edge node, else null. */
+  public VolumeJanitor janitor() {
+    return janitor;
   }
 
   /** The AI workers (role worker), else null. */

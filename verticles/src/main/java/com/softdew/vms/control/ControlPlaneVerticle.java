@@ -62,6 +62,8 @@ public class ControlPlaneVerticle extends RoleVerticle {
   private com.softdew.vms.edge.pipeline.PipelineAgentVerticle pipelineAgent;
   private com.softdew.vms.edge.ai.worker.AiWorkersVerticle aiWorkers;
   private com.softdew.vms.control.storage.RecordingIndex recordingIndex;
+  private com.softdew.vms.control.storage.RetentionVerticle retention;
+  private com.softdew.vms.edge.storage.VolumeJanitor janitor;
 
   public ControlPlaneVerticle(Role role, VmsConfig cfg) {
     super(role, cfg);
@@ -116,6 +118,19 @@ public class ControlPlaneVerticle extends RoleVerticle {
           return vertx.deployVerticle(pipelines).mapEmpty();
         })
         .compose(v -> {
+          // retention: the index side (candidates, deletion reports, incidents) of every node's volume janitor
+          retention = new com.softdew.vms.control.storage.RetentionVerticle(tenantSql, new com.softdew.vms.control.storage.RetentionPlanner(
+              tenantSql, com.softdew.vms.control.storage.RetentionPlanner.Policies.fromConfig(() -> config.service(), cameras),
+              com.softdew.vms.control.storage.RetentionPlanner.DEFAULT_MAX_CANDIDATES), registry);
+          return vertx.deployVerticle(retention).mapEmpty();
+        })
+        .compose(v -> {
+          if (role != Role.ALL) return Future.succeededFuture();
+          // the all-in-one node holds recordings itself: its janitor keeps <data.dir>/recordings below the water marks
+          janitor = new com.softdew.vms.edge.storage.VolumeJanitor(com.softdew.vms.edge.storage.VolumeJanitor.Settings.of(cfg, nodeId), registry);
+          return vertx.deployVerticle(janitor).mapEmpty();
+        })
+        .compose(v -> {
           if (role != Role.ALL) return Future.succeededFuture();
           // the AI workers of a single-node install; a model that cannot load must not keep the control plane down
           aiWorkers = new com.softdew.vms.edge.ai.worker.AiWorkersVerticle(cfg, stores, nodeId, registry, null, null);
@@ -142,6 +157,7 @@ public class ControlPlaneVerticle extends RoleVerticle {
     handlers.putAll(new com.softdew.vms.control.camera.DiscoveryApi(vertx, cfg.string("discovery.multicast"),
         new com.softdew.vms.control.camera.OnvifOnboarding(vertx, cameras)).handlers());
     handlers.putAll(new com.softdew.vms.control.storage.RecordingApi(recordingIndex, cameras, audit).handlers());
+    handlers.putAll(new com.softdew.vms.control.storage.RetentionApi(() -> retention).handlers());
     handlers.put("getSystemInfo", ctx -> PlatformRouter.json(ctx, 200, systemInfo()));
     return OpenApiRouter.create(vertx, "openapi.yaml", handlers, List.of(security.rootHandler()), security::guard).map(router -> {
       router.get("/*").handler(StaticHandler.create("webroot").setIndexPage("index.html"));
@@ -192,6 +208,16 @@ public class ControlPlaneVerticle extends RoleVerticle {
   /** The camera pipeline agent of this node (role all with pipeline.maxCameras &gt; 0), else null. */
   public com.softdew.vms.edge.pipeline.PipelineAgentVerticle pipelineAgent() {
     return pipelineAgent;
+  }
+
+  /** The index side of retention (candidates, deletion reports, storage incidents). */
+  public com.softdew.vms.control.storage.RetentionVerticle retention() {
+    return retention;
+  }
+
+  /** The volume janitor of this node's recordings (role all), else null. */
+  public com.softdew.vms.edge.storage.VolumeJanitor janitor() {
+    return janitor;
   }
 
   public LicenceEnforcerVerticle licences() {
