@@ -89,6 +89,7 @@ public final class RecordingOutbox implements AutoCloseable {
 
   private final Path dir;
   private final int maxEntries;
+  private final int entriesPerFile;
   private final String lane;
   private final MeterRegistry registry;
   private final Tags tags;
@@ -112,9 +113,10 @@ public final class RecordingOutbox implements AutoCloseable {
   private final AtomicLong lastOverflowLog = new AtomicLong();
   private volatile boolean closed;
 
-  private RecordingOutbox(Path dir, int maxEntries, String lane, MeterRegistry registry, Tags tags) {
+  private RecordingOutbox(Path dir, int maxEntries, int entriesPerFile, String lane, MeterRegistry registry, Tags tags) {
     this.dir = dir;
     this.maxEntries = maxEntries;
+    this.entriesPerFile = entriesPerFile;
     this.lane = lane;
     this.registry = registry;
     this.tags = tags.and("lane", lane);
@@ -134,9 +136,15 @@ public final class RecordingOutbox implements AutoCloseable {
    * @param tags     tags of its metrics (nodeId)
    */
   public static RecordingOutbox open(Path dir, int maxEntries, String lane, MeterRegistry registry, Tags tags) throws IOException {
+    return open(dir, maxEntries, ENTRIES_PER_FILE, lane, registry, tags);
+  }
+
+  /** As {@link #open(Path, int, String, MeterRegistry, Tags)} with another file length (tests). */
+  static RecordingOutbox open(Path dir, int maxEntries, int entriesPerFile, String lane, MeterRegistry registry, Tags tags) throws IOException {
     if (maxEntries < 1) throw new IllegalArgumentException("maxEntries must be >= 1: " + maxEntries);
+    if (entriesPerFile < 1) throw new IllegalArgumentException("entriesPerFile must be >= 1: " + entriesPerFile);
     Files.createDirectories(dir);
-    RecordingOutbox o = new RecordingOutbox(dir, maxEntries, lane, registry, tags);
+    RecordingOutbox o = new RecordingOutbox(dir, maxEntries, entriesPerFile, lane, registry, tags);
     try {
       o.recover();
     } catch (IOException | RuntimeException e) {
@@ -225,7 +233,7 @@ public final class RecordingOutbox implements AutoCloseable {
       long at = System.currentTimeMillis();
       Entry e = new Entry(seq, at, kind, record);
       byte[] bytes = encode(e);
-      if (activeInfo == null || activeInfo.count >= ENTRIES_PER_FILE) roll(seq);
+      if (activeInfo == null || activeInfo.count >= entriesPerFile) roll(seq);
       ByteBuffer b = ByteBuffer.wrap(bytes);
       while (b.hasRemaining()) active.write(b);
       active.force(false);
