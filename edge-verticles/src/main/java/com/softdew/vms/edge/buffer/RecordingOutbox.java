@@ -10,7 +10,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -33,11 +32,12 @@ import org.slf4j.LoggerFactory;
  * <pre>
  *   &lt;dir&gt;/00000000000000000001.jsonl   append-only JSON lines {"seq":1,"at":epochMs,"kind":"segment","record":{...}}
  *   &lt;dir&gt;/00000000000000004097.jsonl   (a new file every {@link #ENTRIES_PER_FILE} entries; named by its first seq)
- *   &lt;dir&gt;/committed                    the highest acknowledged seq (decimal), replaced atomically
+ *   &lt;dir&gt;/committed                    the highest acknowledged seq, in two CRC-checked slots written alternately
  * </pre>
  *
  * <p>Every append is written and fsynced (fdatasync) before its future completes; a commit writes
- * {@code committed.tmp}, fsyncs it, renames it over {@code committed} and fsyncs the directory. After a JVM
+ * the seq into the older of two CRC-checked slots of {@code committed} and fdatasyncs it (see
+ * {@link #writeCommitted}). After a JVM
  * or power loss, {@link #open} finds every entry whose append completed; a torn last line (the append that
  * was cut) is cut off the file and counted in {@link #tornLines()}. Files whose entries are all acknowledged
  * are deleted (compaction) except the one being appended to.
@@ -98,6 +98,8 @@ public final class RecordingOutbox implements AutoCloseable {
   private final TreeMap<Long, FileInfo> files = new TreeMap<>();
   private final ArrayDeque<Entry> ahead = new ArrayDeque<>();
   private FileChannel active;
+  private FileChannel commitFile;
+  private long commitSlot;
   private FileInfo activeInfo;
   private long loadedUpTo; // ahead holds (committed, loadedUpTo]
   private long cursorFile = -1; // firstSeq of the file the next load reads, -1 = none
@@ -296,6 +298,7 @@ public final class RecordingOutbox implements AutoCloseable {
     try {
       io.submit(() -> {
         if (active != null) active.close();
+        if (commitFile != null) commitFile.close();
         return null;
       }).get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -370,15 +373,47 @@ public final class RecordingOutbox implements AutoCloseable {
     }
   }
 
+  /**
+   * The committed seq goes to one of two 32-byte slots of {@code committed}, alternately, each
+   * {@code "%019d %08x\n"} (seq, CRC-32 of the seq's text) padded with spaces: one positional write and one
+   * fdatasync per commit. A write torn by a crash spoils at most the slot being written (its CRC fails), and
+   * the other slot still holds the previous commit; open takes the highest valid slot.
+   */
   private void writeCommitted(long seq) throws IOException {
-    Path tmp = dir.resolve(COMMITTED + ".tmp");
-    try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-      ByteBuffer b = ByteBuffer.wrap((seq + "\n").getBytes(StandardCharsets.US_ASCII));
-      while (b.hasRemaining()) c.write(b);
-      c.force(true);
+    if (commitFile == null) {
+      commitFile = FileChannel.open(dir.resolve(COMMITTED), StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      fsyncDir();
     }
-    Files.move(tmp, dir.resolve(COMMITTED), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    fsyncDir();
+    ByteBuffer b = ByteBuffer.wrap(slot(seq));
+    long pos = (commitSlot++ & 1) * SLOT;
+    while (b.hasRemaining()) pos += commitFile.write(b, pos);
+    commitFile.force(false);
+  }
+
+  static final int SLOT = 32;
+
+  static byte[] slot(long seq) {
+    String n = String.format("%019d", seq);
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(n.getBytes(StandardCharsets.US_ASCII));
+    String line = n + " " + String.format("%08x", crc.getValue());
+    return (line + " ".repeat(SLOT - 1 - line.length()) + "\n").getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /** The seq of a slot, -1 when it is not a valid one. */
+  static long readSlot(byte[] all, int from) {
+    if (all.length < from + SLOT) return -1;
+    String t = new String(all, from, SLOT, StandardCharsets.US_ASCII);
+    if (t.length() < 28 || t.charAt(19) != ' ') return -1;
+    String n = t.substring(0, 19), c = t.substring(20, 28);
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(n.getBytes(StandardCharsets.US_ASCII));
+    if (!String.format("%08x", crc.getValue()).equals(c)) return -1;
+    try {
+      return Long.parseLong(n);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 
   /** Deletes the files whose entries are all acknowledged, except the active one. */
@@ -478,15 +513,16 @@ public final class RecordingOutbox implements AutoCloseable {
     Path cf = dir.resolve(COMMITTED);
     long c0 = 0;
     if (Files.exists(cf)) {
-      String s = Files.readString(cf, StandardCharsets.US_ASCII).trim();
-      try {
-        c0 = Long.parseLong(s);
-      } catch (NumberFormatException e) {
-        throw new IOException("outbox " + lane + ": " + cf + " does not hold a sequence number: '" + s + "'");
+      byte[] all = Files.readAllBytes(cf);
+      long a = readSlot(all, 0), b = readSlot(all, SLOT);
+      if (a < 0 && b < 0 && all.length > SLOT) {
+        // both slots damaged: resend everything still in the files (the receivers are idempotent) rather than lose any
+        LOG.error("outbox {}: {} holds no valid committed seq; every entry still in the journal will be resent", lane, cf);
       }
+      c0 = Math.max(Math.max(a, b), 0);
+      commitSlot = a >= b ? 1 : 0; // next write goes to the older slot
     }
     final long c = c0;
-    Files.deleteIfExists(dir.resolve(COMMITTED + ".tmp"));
     List<Path> paths;
     try (Stream<Path> st = Files.list(dir)) {
       paths = st.filter(p -> p.getFileName().toString().endsWith(SUFFIX)).sorted().toList();
