@@ -124,14 +124,21 @@ public final class EdgeSyncVerticle extends VerticleBase {
     final String name;
     final Function<RecordingOutbox.Entry, Future<Void>> process;
     RecordingOutbox outbox;
+    /** Window mode (evict lane): entries of the read-ahead window are done out of order; the done prefix is acknowledged. */
+    final boolean window;
+    final java.util.Set<Long> done = new java.util.HashSet<>();
+    /** done.size(), readable from any thread. */
+    volatile int doneCount;
     boolean busy;
     long timer = -1;
+    boolean timerIsNotDue;
     long backoff;
     final Counter retryCounter;
 
-    Lane(String name, Function<RecordingOutbox.Entry, Future<Void>> process) {
+    Lane(String name, Function<RecordingOutbox.Entry, Future<Void>> process, boolean window) {
       this.name = name;
       this.process = process;
+      this.window = window;
       this.retryCounter = registry == null ? null
           : Counter.builder("vms.sync.retries").description("edge sync: retries of a record after a failure or timeout").tags(tags.and("lane", name))
               .register(registry);
@@ -142,8 +149,9 @@ public final class EdgeSyncVerticle extends VerticleBase {
     void pump() {
       if (stopped || busy || timer >= 0 || outbox == null) return;
       busy = true;
-      fromCf(outbox.peek(1)).compose(list -> {
+      fromCf(outbox.peek(window ? RecordingOutbox.READ_AHEAD : 1)).compose(list -> {
         if (list.isEmpty()) return Future.succeededFuture(false);
+        if (window) return windowPass(list, 0, Long.MAX_VALUE);
         RecordingOutbox.Entry e = list.get(0);
         return process.apply(e).compose(v -> fromCf(outbox.commit(e.seq()))).map(true);
       }).onComplete(ar -> {
@@ -155,6 +163,7 @@ public final class EdgeSyncVerticle extends VerticleBase {
           return;
         }
         long wait;
+        timerIsNotDue = ar.cause() instanceof NotDue;
         if (ar.cause() instanceof NotDue nd) {
           wait = Math.max(1, nd.waitMs);
         } else {
@@ -177,8 +186,40 @@ public final class EdgeSyncVerticle extends VerticleBase {
       });
     }
 
+    /**
+     * Processes the window's entries in order, skipping those not due yet, then acknowledges the prefix that is
+     * done; fails with NotDue(the shortest wait) when some entry is not due, with the first real failure otherwise.
+     */
+    private Future<Boolean> windowPass(List<RecordingOutbox.Entry> list, int i, long minWait) {
+      if (i == list.size()) {
+        long last = -1;
+        for (RecordingOutbox.Entry e : list) {
+          if (!done.contains(e.seq())) break;
+          last = e.seq();
+        }
+        final long upTo = last;
+        Future<Void> c = upTo < 0 ? Future.succeededFuture() : fromCf(outbox.commit(upTo)).onSuccess(v -> {
+          done.removeIf(s -> s <= upTo);
+          doneCount = done.size();
+        });
+        return c.compose(v -> minWait == Long.MAX_VALUE ? Future.succeededFuture(true) : Future.failedFuture(new NotDue(minWait)));
+      }
+      RecordingOutbox.Entry e = list.get(i);
+      if (done.contains(e.seq())) return windowPass(list, i + 1, minWait);
+      return process.apply(e).transform(ar -> {
+        if (ar.succeeded()) {
+          done.add(e.seq());
+          doneCount = done.size();
+          return windowPass(list, i + 1, minWait);
+        }
+        if (ar.cause() instanceof NotDue nd) return windowPass(list, i + 1, Math.min(minWait, nd.waitMs));
+        return Future.failedFuture(ar.cause());
+      });
+    }
+
     /** New entry: take it now if idle (a waiting retry is not cut short). */
     void wake() {
+      if (timer >= 0 && timerIsNotDue) cancel(); // a new entry may be due already (an old segment); a retry backoff is kept
       pump();
     }
 
@@ -221,9 +262,9 @@ public final class EdgeSyncVerticle extends VerticleBase {
     this.ownTier = ownTier;
     this.registry = registry;
     this.tags = Tags.of("nodeId", nodeId);
-    this.index = new Lane(INDEX, this::indexEntry);
-    this.upload = new Lane(UPLOAD, this::uploadEntry);
-    this.evict = new Lane(EVICT, this::evictEntry);
+    this.index = new Lane(INDEX, this::indexEntry, false);
+    this.upload = new Lane(UPLOAD, this::uploadEntry, false);
+    this.evict = new Lane(EVICT, this::evictEntry, true);
   }
 
   /** From the start-up configuration (data.dir, storage.outbox.*, storage.edge.*, storage.cloud.*). */
@@ -302,8 +343,9 @@ public final class EdgeSyncVerticle extends VerticleBase {
         lastError);
   }
 
+  /** Entries of a lane still to do (journalled, minus those done out of order and not yet acknowledged). */
   private static long size(Lane l) {
-    return l.outbox == null ? 0 : l.outbox.size();
+    return l.outbox == null ? 0 : l.outbox.size() - l.doneCount;
   }
 
   private long backlogBytes() {
@@ -318,7 +360,7 @@ public final class EdgeSyncVerticle extends VerticleBase {
     if (registry == null) return;
     for (Lane l : List.of(index, upload, evict)) {
       RecordingOutbox o = l.outbox;
-      Gauge.builder("vms.sync.backlog", o, RecordingOutbox::size).description("edge sync: journalled records not yet acknowledged")
+      Gauge.builder("vms.sync.backlog", l, EdgeSyncVerticle::size).description("edge sync: journalled records still to send, upload or evict")
           .tags(tags.and("lane", l.name)).register(registry);
       Gauge.builder("vms.sync.oldest.age.seconds", o, x -> {
         long at = x.oldestAppendedAtMs();
