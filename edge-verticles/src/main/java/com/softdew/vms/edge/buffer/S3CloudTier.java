@@ -5,12 +5,14 @@ import com.softdew.vms.platform.config.VmsConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -19,6 +21,7 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.model.DeleteObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
@@ -37,8 +40,9 @@ import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
  * {@code Content-MD5} (the server refuses a body that does not match it), metadata {@code sha256},
  * server-side encryption when configured; then a HEAD verifies the size and the sha256 metadata.
  *
- * <p>Request checksums are "when required" (the SDK's default CRC trailer in aws-chunked bodies is not
- * understood by every S3-compatible server); Content-MD5 carries the integrity check instead.
+ * <p>Bodies are sent whole with a signed payload hash, not aws-chunked, and request checksums are "when
+ * required" (the SDK's default CRC trailer in aws-chunked bodies is not understood by every S3-compatible
+ * server); Content-MD5 carries the integrity check instead.
  */
 public final class S3CloudTier implements CloudTier {
   /** Metadata key of the SHA-256 (x-amz-meta-sha256). */
@@ -88,8 +92,16 @@ public final class S3CloudTier implements CloudTier {
     AwsCredentialsProvider creds = settings.accessKey() != null && !settings.accessKey().isBlank()
         ? StaticCredentialsProvider.create(AwsBasicCredentials.create(settings.accessKey(), settings.secretKey()))
         : DefaultCredentialsProvider.builder().build();
-    S3ClientBuilder b = S3Client.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).region(Region.of(settings.region()))
-        .credentialsProvider(creds).forcePathStyle(settings.pathStyle())
+    S3ClientBuilder b = S3Client.builder()
+        .httpClientBuilder(UrlConnectionHttpClient.builder().connectionTimeout(Duration.ofSeconds(5)).socketTimeout(Duration.ofSeconds(60)))
+        // one attempt per call: the edge sync's lane retries with its own backoff (0.5 s doubling to 30 s) and counts each failure
+        .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry()))
+        .region(Region.of(settings.region()))
+        .credentialsProvider(creds)
+        // chunked (aws-chunked) uploads off: the whole payload is signed instead (the file is read twice). s3rver 3.7.1 stores the
+        // chunk framing of an aws-chunked body as object bytes (found by the size check after upload), and a signed plain body is
+        // understood by every S3 implementation.
+        .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(settings.pathStyle()).chunkedEncodingEnabled(false).build())
         .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
         .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
     if (settings.endpoint() != null && !settings.endpoint().isBlank()) b.endpointOverride(URI.create(settings.endpoint()));
