@@ -133,15 +133,12 @@ public final class EdgeSyncVerticle extends VerticleBase {
     long timer = -1;
     boolean timerIsNotDue;
     long backoff;
-    final Counter retryCounter;
+    Counter retryCounter; // set in start, once the node id is known
 
     Lane(String name, Function<RecordingOutbox.Entry, Future<Void>> process, boolean window) {
       this.name = name;
       this.process = process;
       this.window = window;
-      this.retryCounter = registry == null ? null
-          : Counter.builder("vms.sync.retries").description("edge sync: retries of a record after a failure or timeout").tags(tags.and("lane", name))
-              .register(registry);
       this.backoff = settings.backoffMin().toMillis();
     }
 
@@ -230,10 +227,16 @@ public final class EdgeSyncVerticle extends VerticleBase {
   }
 
   private final Path dataDir;
-  private final String nodeId;
+  private volatile String nodeId;
+  /** Node id from data.dir/outbox/node-id (kept across restarts), the given one on first start. */
+  private final boolean persistNodeId;
+  private java.nio.channels.FileChannel lockChannel;
+  private java.nio.channels.FileLock lock;
+  private Path journalHeld;
+  private static final java.util.Set<Path> JOURNALS_IN_USE = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final Settings settings;
   private final MeterRegistry registry;
-  private final Tags tags;
+  private volatile Tags tags;
   private CloudTier tier;
   private final boolean ownTier;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
@@ -250,16 +253,18 @@ public final class EdgeSyncVerticle extends VerticleBase {
    * @param registry may be null
    */
   public EdgeSyncVerticle(Path dataDir, String nodeId, Settings settings, CloudTier tier, MeterRegistry registry) {
-    this(dataDir, nodeId, settings, tier, false, registry);
+    this(dataDir, nodeId, settings, tier, false, false, registry);
   }
 
-  private EdgeSyncVerticle(Path dataDir, String nodeId, Settings settings, CloudTier tier, boolean ownTier, MeterRegistry registry) {
+  private EdgeSyncVerticle(Path dataDir, String nodeId, Settings settings, CloudTier tier, boolean ownTier, boolean persistNodeId,
+      MeterRegistry registry) {
     if (nodeId == null || !CloudTier.ID.matcher(nodeId).matches()) throw new IllegalArgumentException("nodeId must match [A-Za-z0-9._-]+: " + nodeId);
     this.dataDir = dataDir.toAbsolutePath().normalize();
     this.nodeId = nodeId;
     this.settings = settings;
     this.tier = tier;
     this.ownTier = ownTier;
+    this.persistNodeId = persistNodeId;
     this.registry = registry;
     this.tags = Tags.of("nodeId", nodeId);
     this.index = new Lane(INDEX, this::indexEntry, false);
@@ -267,9 +272,39 @@ public final class EdgeSyncVerticle extends VerticleBase {
     this.evict = new Lane(EVICT, this::evictEntry, true);
   }
 
-  /** From the start-up configuration (data.dir, storage.outbox.*, storage.edge.*, storage.cloud.*). */
+  /**
+   * From the start-up configuration (data.dir, storage.outbox.*, storage.edge.*, storage.cloud.*). The node id
+   * of the journals and of the index messages is the one stored in {@code <data.dir>/outbox/node-id}; on the
+   * first start {@code nodeId} is stored there. A node whose id changed on every start (RoleVerticle's is a
+   * random UUID) would otherwise leave its journal behind in the old id's directory.
+   *
+   * @throws IllegalArgumentException naming the key when storage.cloud.* is incomplete
+   */
   public static EdgeSyncVerticle fromConfig(VmsConfig cfg, String nodeId, MeterRegistry registry) {
-    return new EdgeSyncVerticle(Path.of(cfg.string("data.dir")), nodeId, Settings.fromConfig(cfg), CloudTier.fromConfig(cfg), true, registry);
+    return new EdgeSyncVerticle(Path.of(cfg.string("data.dir")), nodeId, Settings.fromConfig(cfg), CloudTier.fromConfig(cfg), true, true, registry);
+  }
+
+  /**
+   * The node id kept in {@code <dataDir>/outbox/node-id}; writes {@code proposed} there (fsync, atomic rename) when the file
+   * is missing or invalid. Blocking.
+   */
+  public static String stableNodeId(Path dataDir, String proposed) throws java.io.IOException {
+    Path dir = dataDir.resolve("outbox");
+    Path f = dir.resolve("node-id");
+    if (Files.isRegularFile(f)) {
+      String id = Files.readString(f).trim();
+      if (CloudTier.ID.matcher(id).matches()) return id;
+      LOG.error("edge sync: {} holds no valid node id ('{}'); replaced by {}", f, id, proposed);
+    }
+    Files.createDirectories(dir);
+    Path tmp = dir.resolve("node-id.tmp");
+    try (java.nio.channels.FileChannel c = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.CREATE,
+        java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+      c.write(java.nio.ByteBuffer.wrap((proposed + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+      c.force(true);
+    }
+    Files.move(tmp, f, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    return proposed;
   }
 
   public String nodeId() {
@@ -289,7 +324,28 @@ public final class EdgeSyncVerticle extends VerticleBase {
   public Future<?> start() {
     uploadPool = vertx.createSharedWorkerExecutor("vms-edge-sync-upload", 1);
     return vertx.executeBlocking(() -> {
+      if (persistNodeId) {
+        nodeId = stableNodeId(dataDir, nodeId);
+        tags = Tags.of("nodeId", nodeId);
+      }
       Path d = outboxDir();
+      Files.createDirectories(d);
+      // one sync per journal: a second node on the same data.dir fails here instead of interleaving appends. In this JVM by a
+      // set (closing any channel of a file drops the process's POSIX locks on it), across processes by a file lock.
+      if (!JOURNALS_IN_USE.add(d)) throw new IllegalStateException("edge sync journal " + d + " is in use by another node in this process");
+      journalHeld = d;
+      lockChannel = java.nio.channels.FileChannel.open(d.resolve(".lock"), java.nio.file.StandardOpenOption.CREATE,
+          java.nio.file.StandardOpenOption.WRITE);
+      try {
+        lock = lockChannel.tryLock();
+      } catch (java.nio.channels.OverlappingFileLockException e) {
+        lock = null;
+      }
+      if (lock == null) throw new IllegalStateException("edge sync journal " + d + " is in use by another node or process");
+      for (Lane l : List.of(index, upload, evict)) {
+        l.retryCounter = registry == null ? null : Counter.builder("vms.sync.retries")
+            .description("edge sync: retries of a record after a failure or timeout").tags(tags.and("lane", l.name)).register(registry);
+      }
       index.outbox = RecordingOutbox.open(d.resolve(INDEX), settings.maxEntries(), INDEX, registry, tags);
       upload.outbox = RecordingOutbox.open(d.resolve(UPLOAD), settings.maxEntries(), UPLOAD, registry, tags);
       evict.outbox = RecordingOutbox.open(d.resolve(EVICT), settings.maxEntries(), EVICT, registry, tags);
@@ -321,6 +377,9 @@ public final class EdgeSyncVerticle extends VerticleBase {
     return Future.join(f).transform(v -> vertx.executeBlocking(() -> {
       for (Lane l : List.of(index, upload, evict)) if (l.outbox != null) l.outbox.close();
       if (ownTier && tier != null) tier.close();
+      if (lock != null) lock.release();
+      if (lockChannel != null) lockChannel.close();
+      if (journalHeld != null) JOURNALS_IN_USE.remove(journalHeld);
       return null;
     }, false)).transform(v -> uploadPool == null ? Future.succeededFuture() : uploadPool.close());
   }
