@@ -196,6 +196,23 @@ class EdgeSyncVerticleTest {
     assertEquals("node-a", got.get(0).getString("nodeId"));
   }
 
+  /** A backlog of 500 drained by an index that answers at once: prints the rate (one in flight, fsync per commit); not asserted. */
+  @Test
+  void drainRateIsMeasured() throws Exception {
+    EdgeSyncVerticle v = deploy(FAST, null, null);
+    long t0 = System.nanoTime();
+    List<String> ids = publish(0, 500);
+    assertTrue(waitFor(() -> v.stats().indexBacklog() == 500, Duration.ofSeconds(30)), v.stats().toString());
+    double journal = (System.nanoTime() - t0) / 1e9;
+    long t1 = System.nanoTime();
+    List<JsonObject> got = peer(n -> false);
+    assertTrue(waitFor(() -> v.stats().indexBacklog() == 0, Duration.ofSeconds(50)), v.stats().toString());
+    double drain = (System.nanoTime() - t1) / 1e9;
+    System.out.printf("measured sync: 500 records journalled from the bus in %.2f s (%.0f/s), drained to the index in %.2f s (%.0f/s)%n", journal,
+        500 / journal, drain, 500 / drain);
+    assertEquals(ids, ids(got));
+  }
+
   @Test
   void theJournalBoundRefusesCountsAndKeepsWhatItAccepted() throws Exception {
     SimpleMeterRegistry reg = new SimpleMeterRegistry();
