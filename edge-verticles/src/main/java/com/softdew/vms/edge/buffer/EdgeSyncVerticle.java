@@ -93,12 +93,12 @@ public final class EdgeSyncVerticle extends VerticleBase {
    */
   public record Stats(String nodeId, String cloudKind, long indexBacklog, long uploadBacklog, long evictBacklog, long backlogBytes,
       long oldestUnackedAgeMs, long sent, long uploaded, long uploadedBytes, long alreadyUploaded, long uploadFailures, long retries,
-      long evicted, long overflow, long refused, long tornLines, String lastError) {
+      long evicted, long overflow, long journalErrors, long refused, long tornLines, String lastError) {
     public JsonObject toJson() {
       return new JsonObject().put("nodeId", nodeId).put("cloudKind", cloudKind).put("indexBacklog", indexBacklog).put("uploadBacklog", uploadBacklog)
           .put("evictBacklog", evictBacklog).put("backlogBytes", backlogBytes).put("oldestUnackedAgeMs", oldestUnackedAgeMs).put("sent", sent)
           .put("uploaded", uploaded).put("uploadedBytes", uploadedBytes).put("alreadyUploaded", alreadyUploaded).put("uploadFailures", uploadFailures)
-          .put("retries", retries).put("evicted", evicted).put("overflow", overflow).put("refused", refused).put("tornLines", tornLines)
+          .put("retries", retries).put("evicted", evicted).put("overflow", overflow).put("journalErrors", journalErrors).put("refused", refused).put("tornLines", tornLines)
           .put("lastError", lastError);
     }
   }
@@ -391,15 +391,16 @@ public final class EdgeSyncVerticle extends VerticleBase {
       long at = l.outbox.oldestAppendedAtMs();
       if (at >= 0) oldest = Math.max(oldest, System.currentTimeMillis() - at);
     }
-    long overflow = 0, torn = 0;
+    long overflow = 0, torn = 0, journalErrors = 0;
     for (Lane l : List.of(index, upload, evict)) {
       if (l.outbox == null) continue;
       overflow += l.outbox.overflow();
+      journalErrors += l.outbox.errors();
       torn += l.outbox.tornLines();
     }
     return new Stats(nodeId, tier == null ? "none" : tier.kind(), size(index), size(upload), size(evict), backlogBytes(), oldest, sent.get(),
-        uploaded.get(), uploadedBytes.get(), alreadyUploaded.get(), uploadFailures.get(), retries.get(), evicted.get(), overflow, refused.get(), torn,
-        lastError);
+        uploaded.get(), uploadedBytes.get(), alreadyUploaded.get(), uploadFailures.get(), retries.get(), evicted.get(), overflow, journalErrors,
+        refused.get(), torn, lastError);
   }
 
   /** Entries of a lane still to do (journalled, minus those done out of order and not yet acknowledged). */

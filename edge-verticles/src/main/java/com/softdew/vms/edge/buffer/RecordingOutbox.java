@@ -112,6 +112,7 @@ public final class RecordingOutbox implements AutoCloseable {
   private final AtomicLong torn = new AtomicLong();
   private final AtomicLong corrupt = new AtomicLong();
   private final AtomicLong overflow = new AtomicLong();
+  private final AtomicLong errors = new AtomicLong();
   private final AtomicLong lastOverflowLog = new AtomicLong();
   private volatile boolean closed;
 
@@ -206,6 +207,11 @@ public final class RecordingOutbox implements AutoCloseable {
     return overflow.get();
   }
 
+  /** Appends that failed with an I/O error (disk full ...), counted in vms.outbox.errors{kind}. */
+  public long errors() {
+    return errors.get();
+  }
+
   /** Journal files on disk (after compaction). */
   public CompletableFuture<Integer> fileCount() {
     return submit(files::size);
@@ -237,8 +243,22 @@ public final class RecordingOutbox implements AutoCloseable {
       byte[] bytes = encode(e);
       if (activeInfo == null || activeInfo.count >= entriesPerFile) roll(seq);
       ByteBuffer b = ByteBuffer.wrap(bytes);
-      while (b.hasRemaining()) active.write(b);
-      active.force(false);
+      try {
+        while (b.hasRemaining()) active.write(b);
+        active.force(false);
+      } catch (IOException failed) {
+        // disk full or failing: cut what was written of this line so the next append does not continue a broken one
+        errors.incrementAndGet();
+        if (registry != null) Counter.builder("vms.outbox.errors").description("outbox journal appends that failed (disk full or I/O error)")
+            .tags(tags.and("kind", kind)).register(registry).increment();
+        LOG.error("outbox {}: append of a {} record failed ({}); dir {}", lane, kind, failed.toString(), dir);
+        try {
+          active.truncate(activeInfo.size);
+        } catch (IOException t) {
+          LOG.error("outbox {}: could not cut the failed append off {}: {}", lane, activeInfo.path, t.toString());
+        }
+        throw failed;
+      }
       boolean caughtUp = loadedUpTo == seq - 1 && cursorFile == activeInfo.firstSeq && cursorOffset == activeInfo.size;
       activeInfo.size += bytes.length;
       activeInfo.count++;

@@ -173,6 +173,54 @@ class RecordingOutboxTest {
     assertThrows(ExecutionException.class, () -> get(o.append("segment", rec(3))), "closed");
   }
 
+  /**
+   * A full disk (a 64 KiB tmpfs; needs root to mount, else skipped): the append that does not fit fails, is
+   * counted, and its partial line is cut, so once space is back the journal goes on and reopens clean.
+   */
+  @Test
+  void aFullDiskFailsTheAppendAndLeavesTheJournalClean() throws Exception {
+    Path mnt = dir.resolve("small");
+    Files.createDirectories(mnt);
+    Process m = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", mnt.toString()).redirectErrorStream(true).start();
+    String out = new String(m.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    org.junit.jupiter.api.Assumptions.assumeTrue(m.waitFor(30, TimeUnit.SECONDS) && m.exitValue() == 0, "cannot mount a tmpfs here: " + out);
+    try {
+      Path filler = mnt.resolve("filler");
+      Files.write(filler, new byte[16 * 1024]);
+      SimpleMeterRegistry reg = new SimpleMeterRegistry();
+      RecordingOutbox o = RecordingOutbox.open(mnt.resolve("j"), 100_000, 100_000, "index", reg, TAGS);
+      int ok = 0;
+      ExecutionException full = null;
+      for (int i = 1; i <= 1000 && full == null; i++) {
+        try {
+          get(o.append("segment", rec(i).put("pad", "p".repeat(900))));
+          ok = i;
+        } catch (ExecutionException e) {
+          full = e;
+        }
+      }
+      assertTrue(full != null, "the 64 KiB volume filled up");
+      assertInstanceOf(java.io.IOException.class, full.getCause());
+      assertEquals(1, o.errors());
+      assertEquals(1.0, reg.get("vms.outbox.errors").tags("kind", "segment").counter().count());
+      assertEquals(ok, o.size(), "the failed append is not in the journal");
+      Files.delete(filler); // space is back
+      assertEquals(ok + 1, get(o.append("segment", rec(5000))));
+      o.close();
+      RecordingOutbox r = RecordingOutbox.open(mnt.resolve("j"), 100_000, 100_000, "index", null, TAGS);
+      assertEquals(0, r.corruptLines(), "no broken line in the middle");
+      assertEquals(0, r.tornLines());
+      List<Integer> got = drain(r, 10_000);
+      assertEquals(ok + 1, got.size());
+      for (int k = 0; k < ok; k++) assertEquals(k + 1, got.get(k));
+      assertEquals(5000, got.get(ok));
+      r.close();
+      System.out.printf("measured outbox full disk: %d appends fitted in 64 KiB (with a 16 KiB filler), the next failed and was cut%n", ok);
+    } finally {
+      new ProcessBuilder("umount", mnt.toString()).start().waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+
   /** A child JVM appends until it is killed (SIGKILL); every append it saw completed is there, in order, once. */
   @Test
   void survivesAKilledJvm() throws Exception {
