@@ -40,6 +40,9 @@ import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
  * {@code Content-MD5} (the server refuses a body that does not match it), metadata {@code sha256},
  * server-side encryption when configured; then a HEAD verifies the size and the sha256 metadata.
  *
+ * <p>Credentials need s3:PutObject and s3:GetObject (for HEAD) on the prefix; without s3:ListBucket a HEAD of
+ * a missing key answers 403, which the pre-upload check treats as "not there" (the PUT then decides).
+ *
  * <p>Bodies are sent whole with a signed payload hash, not aws-chunked, and request checksums are "when
  * required" (the SDK's default CRC trailer in aws-chunked bodies is not understood by every S3-compatible
  * server); Content-MD5 carries the integrity check instead.
@@ -145,7 +148,14 @@ public final class S3CloudTier implements CloudTier {
     long t0 = System.nanoTime();
     String key = objectKey(s);
     FileDigest d = FileDigest.checked(s);
-    HeadObjectResponse there = head(key);
+    HeadObjectResponse there;
+    try {
+      there = head(key);
+    } catch (IOException e) {
+      // AWS answers 403, not 404, for a missing key when the credentials lack s3:ListBucket: then PUT decides
+      if (!(e.getCause() instanceof S3Exception se && se.statusCode() == 403)) throw e;
+      there = null;
+    }
     if (there != null && d.sha256Hex().equalsIgnoreCase(there.metadata().get(SHA256_META)) && there.contentLength() != null
         && there.contentLength() == d.bytes()) {
       return new Upload(key, d.bytes(), true, System.nanoTime() - t0);
