@@ -278,8 +278,12 @@ class EdgeSyncVerticleTest {
     DirCloudTier tier = (DirCloudTier) v.tier();
     List<String> kinds = new ArrayList<>();
     List<String> uploadedIds = new ArrayList<>();
+    List<JsonObject> msgs = new ArrayList<>();
     synchronized (got) {
-      for (JsonObject m : got) {
+      for (JsonObject m : got) if (msgs.isEmpty() || !msgs.get(msgs.size() - 1).equals(m)) msgs.add(m); // a resend after a timeout: once
+    }
+    {
+      for (JsonObject m : msgs) {
         kinds.add(m.getString("kind"));
         JsonObject r = m.getJsonObject("record");
         if (m.getString("kind").equals("uploaded")) {
@@ -299,7 +303,7 @@ class EdgeSyncVerticleTest {
     assertEquals(9, kinds.size(), "4 segments, 4 uploaded, 1 localEvicted: " + kinds);
     assertEquals(segs.stream().map(RecordingSegment::segmentId).toList(), uploadedIds, "uploads in order");
     int ev = kinds.indexOf("localEvicted");
-    JsonObject evicted = got.get(ev);
+    JsonObject evicted = msgs.get(ev);
     assertEquals(new JsonObject().put("tenantId", "t2").put("segmentId", segs.get(1).segmentId()), evicted.getJsonObject("record"));
     assertTrue(ev > 4 + 1, "evicted after its upload was acknowledged (uploaded #2 is message 6): " + kinds);
     assertFalse(Files.exists(segs.get(1).path()), "the 3 h old local copy is gone");
