@@ -37,8 +37,9 @@ import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
  *
  * <p>Upload: the file is hashed (SHA-256 and MD5) and checked against the record; a HEAD finds an object
  * with the same {@code x-amz-meta-sha256} and size and skips it (idempotent resend); otherwise a PUT with
- * {@code Content-MD5} (the server refuses a body that does not match it), metadata {@code sha256},
- * server-side encryption when configured; then a HEAD verifies the size and the sha256 metadata.
+ * {@code Content-MD5} (AWS refuses a body that does not match it; s3rver 3.7.1 does not check it), metadata
+ * {@code sha256}, server-side encryption when configured; the PUT's ETag must be the file's MD5 (single-part
+ * objects, except with SSE-KMS), then a HEAD verifies the size and the sha256 metadata.
  *
  * <p>Credentials need s3:PutObject and s3:GetObject (for HEAD) on the prefix; without s3:ListBucket a HEAD of
  * a missing key answers 403, which the pre-upload check treats as "not there" (the PUT then decides).
@@ -164,10 +165,16 @@ public final class S3CloudTier implements CloudTier {
         .contentLength(d.bytes()).contentMD5(Base64.getEncoder().encodeToString(d.md5()))
         .metadata(Map.of(SHA256_META, d.sha256Hex(), "tenant", s.tenantId(), "camera", s.cameraId(), "segment", s.segmentId()));
     if (!settings.sse().equals("none")) put.serverSideEncryption(ServerSideEncryption.fromValue(settings.sse()));
+    String etag;
     try {
-      s3.putObject(put.build(), RequestBody.fromFile(s.path()));
+      etag = s3.putObject(put.build(), RequestBody.fromFile(s.path())).eTag();
     } catch (SdkException e) {
       throw new IOException("S3 PUT " + settings.bucket() + "/" + key + ": " + e.getMessage(), e);
+    }
+    // a single-part object's ETag is the MD5 of what the server stored (not with SSE-KMS); not every server checks Content-MD5
+    String md5Hex = java.util.HexFormat.of().formatHex(d.md5());
+    if (!settings.sse().equals("aws:kms") && etag != null && !etag.replace("\"", "").equalsIgnoreCase(md5Hex)) {
+      throw new IOException("S3 object " + key + " has ETag " + etag + " after upload, the file's MD5 is " + md5Hex);
     }
     HeadObjectResponse after = head(key);
     if (after == null) throw new IOException("S3 PUT " + key + " succeeded but HEAD finds no object");
