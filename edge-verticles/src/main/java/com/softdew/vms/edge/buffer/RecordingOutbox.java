@@ -99,6 +99,8 @@ public final class RecordingOutbox implements AutoCloseable {
   private final ArrayDeque<Entry> ahead = new ArrayDeque<>();
   private FileChannel active;
   private FileChannel commitFile;
+  private final List<Pending> unflushed = new ArrayList<>();
+  private boolean flushQueued;
   private long commitSlot;
   private FileInfo activeInfo;
   private long loadedUpTo; // ahead holds (committed, loadedUpTo]
@@ -218,12 +220,58 @@ public final class RecordingOutbox implements AutoCloseable {
   }
 
   /**
-   * Appends a record; the future completes with its seq once it is on disk (fsynced), or fails with
-   * {@link OutboxFullException} (counted, logged) or an I/O error.
+   * Appends a record; the future completes with its seq once it is on disk (fdatasync), or fails with
+   * {@link OutboxFullException} (counted, logged) or an I/O error. Group commit: the appends queued while one
+   * is written share one fdatasync; none completes before it.
    */
   public CompletableFuture<Long> append(String kind, JsonObject record) {
     if (kind == null || record == null) throw new IllegalArgumentException("kind and record are required");
-    return submit(() -> {
+    CompletableFuture<Long> f = new CompletableFuture<>();
+    if (closed) {
+      f.completeExceptionally(new IllegalStateException("outbox " + lane + " is closed"));
+      return f;
+    }
+    try {
+      io.execute(() -> {
+        try {
+          long seq = write(kind, record);
+          unflushed.add(new Pending(f, seq));
+          if (!flushQueued) { // group commit: one fdatasync for every append queued meanwhile
+            flushQueued = true;
+            io.execute(this::flush);
+          }
+        } catch (Throwable t) {
+          f.completeExceptionally(t);
+        }
+      });
+    } catch (RuntimeException rejected) {
+      f.completeExceptionally(new IllegalStateException("outbox " + lane + " is closed"));
+    }
+    return f;
+  }
+
+  private record Pending(CompletableFuture<Long> future, long seq) {}
+
+  /** Forces the appends written since the last flush and completes their futures (io thread). */
+  private void flush() {
+    flushQueued = false;
+    if (unflushed.isEmpty()) return;
+    List<Pending> batch = new ArrayList<>(unflushed);
+    unflushed.clear();
+    try {
+      active.force(false);
+    } catch (IOException e) {
+      errors.addAndGet(batch.size());
+      LOG.error("outbox {}: fdatasync of {} appended entries failed ({}); dir {}", lane, batch.size(), e.toString(), dir);
+      for (Pending p : batch) p.future().completeExceptionally(e);
+      return;
+    }
+    for (Pending p : batch) p.future().complete(p.seq());
+  }
+
+  /** Writes one entry (not yet forced) and updates the state (io thread). */
+  private long write(String kind, JsonObject record) throws IOException {
+    {
       if (lastSeq.get() - committed.get() >= maxEntries) {
         long n = overflow.incrementAndGet();
         if (registry != null) Counter.builder("vms.outbox.overflow").description("records refused because the outbox journal was full")
@@ -245,7 +293,6 @@ public final class RecordingOutbox implements AutoCloseable {
       ByteBuffer b = ByteBuffer.wrap(bytes);
       try {
         while (b.hasRemaining()) active.write(b);
-        active.force(false);
       } catch (IOException failed) {
         // disk full or failing: cut what was written of this line so the next append does not continue a broken one
         errors.incrementAndGet();
@@ -272,7 +319,7 @@ public final class RecordingOutbox implements AutoCloseable {
       }
       if (ahead.size() > 0) oldestAt.set(ahead.peekFirst().appendedAtMs());
       return seq;
-    });
+    }
   }
 
   /** Up to {@code max} unacknowledged entries, oldest first (they stay in the journal until {@link #commit}). */
@@ -317,6 +364,7 @@ public final class RecordingOutbox implements AutoCloseable {
     closed = true;
     try {
       io.submit(() -> {
+        flush();
         if (active != null) active.close();
         if (commitFile != null) commitFile.close();
         return null;
@@ -369,7 +417,10 @@ public final class RecordingOutbox implements AutoCloseable {
   }
 
   private void roll(long firstSeq) throws IOException {
-    if (active != null) active.close();
+    if (active != null) {
+      active.force(false); // appends of the old file not flushed yet
+      active.close();
+    }
     Path p = dir.resolve(String.format("%020d%s", firstSeq, SUFFIX));
     active = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
     activeInfo = new FileInfo(p, firstSeq);
