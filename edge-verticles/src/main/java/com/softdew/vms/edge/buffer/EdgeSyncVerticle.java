@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
  * the cloud tier, in order, idempotently, surviving restarts and outages.
  *
  * <pre>
- *  vms.recording.segment / .gap (localConsumer: this node's recorders only)
- *     → outbox "index"  → request vms.recording.index {kind: segment|gap, nodeId, record}   until {ok: true}
+ *  vms.recording.segment / .gap / .gap.filled (localConsumer: this node's recorders and SD-card filler only)
+ *     → outbox "index"  → request vms.recording.index {kind: segment|gap|gapFilled, nodeId, record}   until {ok: true}
  *        (segment, cloud tier configured) → outbox "upload" → CloudTier.upload → {kind: uploaded, record: {tenantId,
  *                                                              segmentId, tier: "cloud", objectKey}} until {ok: true}
  *           (storage.edge.maxAgeHours &gt; 0) → outbox "evict" → at end + maxAge: delete the local file → {kind: localEvicted}
@@ -228,8 +228,6 @@ public final class EdgeSyncVerticle extends VerticleBase {
 
   private final Path dataDir;
   private volatile String nodeId;
-  /** Node id from data.dir/outbox/node-id (kept across restarts), the given one on first start. */
-  private final boolean persistNodeId;
   private java.nio.channels.FileChannel lockChannel;
   private java.nio.channels.FileLock lock;
   private Path journalHeld;
@@ -253,10 +251,10 @@ public final class EdgeSyncVerticle extends VerticleBase {
    * @param registry may be null
    */
   public EdgeSyncVerticle(Path dataDir, String nodeId, Settings settings, CloudTier tier, MeterRegistry registry) {
-    this(dataDir, nodeId, settings, tier, false, false, registry);
+    this(dataDir, nodeId, settings, tier, false, registry);
   }
 
-  private EdgeSyncVerticle(Path dataDir, String nodeId, Settings settings, CloudTier tier, boolean ownTier, boolean persistNodeId,
+  private EdgeSyncVerticle(Path dataDir, String nodeId, Settings settings, CloudTier tier, boolean ownTier,
       MeterRegistry registry) {
     if (nodeId == null || !CloudTier.ID.matcher(nodeId).matches()) throw new IllegalArgumentException("nodeId must match [A-Za-z0-9._-]+: " + nodeId);
     this.dataDir = dataDir.toAbsolutePath().normalize();
@@ -264,7 +262,6 @@ public final class EdgeSyncVerticle extends VerticleBase {
     this.settings = settings;
     this.tier = tier;
     this.ownTier = ownTier;
-    this.persistNodeId = persistNodeId;
     this.registry = registry;
     this.tags = Tags.of("nodeId", nodeId);
     this.index = new Lane(INDEX, this::indexEntry, false);
@@ -273,38 +270,14 @@ public final class EdgeSyncVerticle extends VerticleBase {
   }
 
   /**
-   * From the start-up configuration (data.dir, storage.outbox.*, storage.edge.*, storage.cloud.*). The node id
-   * of the journals and of the index messages is the one stored in {@code <data.dir>/outbox/node-id}; on the
-   * first start {@code nodeId} is stored there. A node whose id changed on every start (RoleVerticle's is a
-   * random UUID) would otherwise leave its journal behind in the old id's directory.
+   * From the start-up configuration (data.dir, storage.outbox.*, storage.edge.*, storage.cloud.*). {@code nodeId}
+   * is the node's id kept in {@code <data.dir>/node-id} (RoleVerticle), the same across restarts, so the journal
+   * of the last run and the index rows of this node's files are found again.
    *
    * @throws IllegalArgumentException naming the key when storage.cloud.* is incomplete
    */
   public static EdgeSyncVerticle fromConfig(VmsConfig cfg, String nodeId, MeterRegistry registry) {
-    return new EdgeSyncVerticle(Path.of(cfg.string("data.dir")), nodeId, Settings.fromConfig(cfg), CloudTier.fromConfig(cfg), true, true, registry);
-  }
-
-  /**
-   * The node id kept in {@code <dataDir>/outbox/node-id}; writes {@code proposed} there (fsync, atomic rename) when the file
-   * is missing or invalid. Blocking.
-   */
-  public static String stableNodeId(Path dataDir, String proposed) throws java.io.IOException {
-    Path dir = dataDir.resolve("outbox");
-    Path f = dir.resolve("node-id");
-    if (Files.isRegularFile(f)) {
-      String id = Files.readString(f).trim();
-      if (CloudTier.ID.matcher(id).matches()) return id;
-      LOG.error("edge sync: {} holds no valid node id ('{}'); replaced by {}", f, id, proposed);
-    }
-    Files.createDirectories(dir);
-    Path tmp = dir.resolve("node-id.tmp");
-    try (java.nio.channels.FileChannel c = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.CREATE,
-        java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
-      c.write(java.nio.ByteBuffer.wrap((proposed + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
-      c.force(true);
-    }
-    Files.move(tmp, f, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    return proposed;
+    return new EdgeSyncVerticle(Path.of(cfg.string("data.dir")), nodeId, Settings.fromConfig(cfg), CloudTier.fromConfig(cfg), true, registry);
   }
 
   public String nodeId() {
@@ -324,10 +297,6 @@ public final class EdgeSyncVerticle extends VerticleBase {
   public Future<?> start() {
     uploadPool = vertx.createSharedWorkerExecutor("vms-edge-sync-upload", 1);
     return vertx.executeBlocking(() -> {
-      if (persistNodeId) {
-        nodeId = stableNodeId(dataDir, nodeId);
-        tags = Tags.of("nodeId", nodeId);
-      }
       Path d = outboxDir();
       Files.createDirectories(d);
       // one sync per journal: a second node on the same data.dir fails here instead of interleaving appends. In this JVM by a
@@ -354,9 +323,11 @@ public final class EdgeSyncVerticle extends VerticleBase {
       registerGauges();
       MessageConsumer<JsonObject> seg = vertx.eventBus().localConsumer(Addresses.RECORDING_SEGMENT, this::onSegment);
       MessageConsumer<JsonObject> gap = vertx.eventBus().localConsumer(Addresses.RECORDING_GAP, this::onGap);
+      MessageConsumer<JsonObject> filled = vertx.eventBus().localConsumer(Addresses.RECORDING_GAP_FILLED, this::onGapFilled);
       consumers.add(seg);
       consumers.add(gap);
-      return Future.all(seg.completion(), gap.completion());
+      consumers.add(filled);
+      return Future.all(seg.completion(), gap.completion(), filled.completion());
     }).onSuccess(v -> {
       LOG.info("edge sync {} up: journals {} (index {}, upload {}, evict {} waiting), cloud tier {}, local copies kept {}", nodeId, outboxDir(),
           index.outbox.size(), upload.outbox.size(), evict.outbox.size(), tier == null ? "none" : tier,
@@ -461,6 +432,23 @@ public final class EdgeSyncVerticle extends VerticleBase {
       return;
     }
     append(index, "gap", g.toJson());
+  }
+
+  /** An SD-card fill result (GapFiller): journalled behind its gap, so the index updates a row it already has. */
+  private void onGapFilled(Message<JsonObject> m) {
+    JsonObject r;
+    try {
+      RecordingGap g = RecordingGap.fromJson(m.body());
+      if (g.tenantId() == null || !CloudTier.ID.matcher(g.tenantId()).matches()) throw new IllegalArgumentException("tenantId: " + g.tenantId());
+      String state = m.body().getString("fillState");
+      if (state == null || state.isEmpty()) throw new IllegalArgumentException("fillState is required");
+      r = new JsonObject().put("tenantId", g.tenantId()).put("cameraId", g.cameraId()).put("stream", g.stream())
+          .put("start", g.start().toString()).put("fillState", state).put("fillNote", m.body().getString("fillNote", ""));
+    } catch (RuntimeException e) {
+      refuse("gapFilled", m.body(), e);
+      return;
+    }
+    append(index, "gapFilled", r);
   }
 
   private void refuse(String kind, JsonObject body, RuntimeException e) {
