@@ -2,6 +2,7 @@ package com.softdew.vms.edge;
 
 import com.softdew.vms.edge.ai.worker.AiWorkersVerticle;
 import com.softdew.vms.edge.pipeline.PipelineAgentVerticle;
+import com.softdew.vms.edge.record.RecordingNodeServices;
 import com.softdew.vms.edge.storage.VolumeJanitor;
 import com.softdew.vms.platform.config.VmsConfig;
 import com.softdew.vms.platform.launch.Role;
@@ -28,6 +29,12 @@ public class EdgeRoleVerticle extends RoleVerticle {
 
   private PipelineAgentVerticle agent;
   private VolumeJanitor janitor;
+  private RecordingNodeServices recording;
+
+  /** Edge sync and SD-card gap filler of an edge node that runs pipelines, else null. */
+  public RecordingNodeServices recording() {
+    return recording;
+  }
 
   @Override
   protected Set<StoreKind> storeKinds() {
@@ -44,6 +51,13 @@ public class EdgeRoleVerticle extends RoleVerticle {
     // the node's recordings volume: retention deletes only what the index allows, checksums matching
     janitor = new VolumeJanitor(VolumeJanitor.Settings.of(cfg, nodeId), registry);
     return vertx.deployVerticle(janitor).compose(x -> {
+      if (cfg.integer("pipeline.maxCameras") == 0) return Future.succeededFuture();
+      // outbox journal (→ index, cloud tier) and SD-card gap filler, before the recorders start publishing
+      return RecordingNodeServices.deploy(vertx, cfg, nodeId, registry, () -> agent).<Void>map(r -> {
+        recording = r;
+        return null;
+      });
+    }).compose(x -> {
       if (cfg.integer("pipeline.maxCameras") == 0) return Future.succeededFuture();
       agent = new PipelineAgentVerticle(stores, Path.of(cfg.string("data.dir")),
           PipelineAgentVerticle.Settings.of(cfg.integer("pipeline.maxCameras"), cfg.string("ingest.hwDecode")), registry);

@@ -64,6 +64,7 @@ public class ControlPlaneVerticle extends RoleVerticle {
   private com.softdew.vms.control.storage.RecordingIndex recordingIndex;
   private com.softdew.vms.control.storage.RetentionVerticle retention;
   private com.softdew.vms.edge.storage.VolumeJanitor janitor;
+  private com.softdew.vms.edge.record.RecordingNodeServices recordingNode;
 
   public ControlPlaneVerticle(Role role, VmsConfig cfg) {
     super(role, cfg);
@@ -102,6 +103,16 @@ public class ControlPlaneVerticle extends RoleVerticle {
           recordingIndex = new com.softdew.vms.control.storage.RecordingIndex(tenantSql);
           return Future.all(vertx.deployVerticle(config), vertx.deployVerticle(licences), vertx.deployVerticle(cameraHealth),
               vertx.deployVerticle(new com.softdew.vms.control.storage.RecordingIndexVerticle(recordingIndex, tenants, registry)));
+        })
+        .compose(v -> {
+          // the all-in-one node records cameras itself: outbox journal (→ index, cloud tier) and SD-card gap filler,
+          // deployed before the pipeline agent whose recorders publish
+          if (role != Role.ALL || cfg.integer("pipeline.maxCameras") == 0) return Future.succeededFuture();
+          return com.softdew.vms.edge.record.RecordingNodeServices.deploy(vertx, cfg, nodeId, registry, () -> pipelineAgent)
+              .<Void>map(r -> {
+                recordingNode = r;
+                return null;
+              });
         })
         .compose(v -> {
           // the all-in-one node runs camera pipelines itself, as one agent among the cluster's edge nodes
@@ -213,6 +224,11 @@ public class ControlPlaneVerticle extends RoleVerticle {
   /** The index side of retention (candidates, deletion reports, storage incidents). */
   public com.softdew.vms.control.storage.RetentionVerticle retention() {
     return retention;
+  }
+
+  /** Edge sync and SD-card gap filler of this node (role all with pipelines), else null. */
+  public com.softdew.vms.edge.record.RecordingNodeServices recordingNode() {
+    return recordingNode;
   }
 
   /** The volume janitor of this node's recordings (role all), else null. */

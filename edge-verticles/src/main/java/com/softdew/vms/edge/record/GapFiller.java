@@ -95,7 +95,7 @@ public final class GapFiller implements AutoCloseable {
     Set<String> streams = Set.of("main");
     Duration settle = Duration.ofSeconds(15);
 
-    /** Segments go under {@code dataDir/recordings/<tenant>/<camera>/<day>/<startMs>.sdcard.mp4}. */
+    /** Segments go under {@code dataDir/recordings/<tenant>/<camera>/<stream>/<day>/<startMs>.sdcard.mp4}. */
     public Options dataDir(Path v) { dataDir = v; return this; }
     public Options segmentLength(Duration v) { segmentLength = v; return this; }
     /** Fills running at once (different cameras). */
@@ -506,7 +506,8 @@ public final class GapFiller implements AutoCloseable {
   }
 
   private Path cameraDir(RecordingGap gap) {
-    return o.dataDir.toAbsolutePath().normalize().resolve("recordings").resolve(safeId(gap.tenantId())).resolve(safeId(gap.cameraId()));
+    return o.dataDir.toAbsolutePath().normalize().resolve("recordings").resolve(safeId(gap.tenantId())).resolve(safeId(gap.cameraId()))
+        .resolve(safeId(gap.stream())); // the recorder's layout: recordings/<tenant>/<camera>/<stream>/<day>
   }
 
   private static String safeId(String id) {
