@@ -48,6 +48,8 @@ public final class Transcoder {
   private static final Logger log = LoggerFactory.getLogger(Transcoder.class);
   public static final String ENCODER = "libopenh264";
   private static final String SAFE = "[A-Za-z0-9._-]+";
+  /** Decoder and encoder threads of one transcode (the number of transcodes at once is the caller's pool). */
+  static final int THREADS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
 
   private final Path cacheDir;
   private final long maxBytes;
@@ -123,7 +125,7 @@ public final class Transcoder {
     FFmpegFrameGrabber g = null;
     FFmpegFrameRecorder r = null;
     try {
-      g = MediaFiles.open(source, 2, avutil.AV_PIX_FMT_YUV420P); // the decoder's own format: no colour conversion
+      g = MediaFiles.open(source, THREADS, avutil.AV_PIX_FMT_YUV420P); // the decoder's own format: no colour conversion
       double fps = g.getFrameRate() > 0 ? g.getFrameRate() : 15;
       long bytes = Files.size(source);
       double seconds = g.getLengthInTime() > 0 ? g.getLengthInTime() / 1e6 : 10;
@@ -135,6 +137,7 @@ public final class Transcoder {
       r.setFrameRate(fps);
       r.setGopSize((int) Math.max(1, Math.round(fps)));
       r.setVideoBitrate(bitrate);
+      r.setVideoOption("threads", String.valueOf(THREADS)); // OpenH264 slices encoded in parallel (iMultipleThreadIdc)
       r.setOption("movflags", "+frag_keyframe+empty_moov+default_base_moof");
       r.setOption("frag_duration", "1000000");
       r.start();
