@@ -244,7 +244,7 @@ class PlaybackPrimitivesTest {
   void exportBeyondTheFootageIsPartialAndSaysWhere() throws Exception {
     List<RecordingSegment> segs = s264;
     RecordingSegment last = segs.get(segs.size() - 1);
-    Instant from = last.start().plusMillis(500), to = last.end().plusSeconds(5);
+    Instant from = last.start(), to = last.end().plusSeconds(5); // the last file (closed by close()) may be very short
     // and a hole: the second-to-last file is left out
     List<RangeExporter.Source> src = new ArrayList<>(sources(segs));
     src.remove(src.size() - 2);
