@@ -125,6 +125,7 @@ class PlaybackApiTest {
     ApiSecurity security = new ApiSecurity(test.node.auth(), test.node.stores().cache(), test.node.tenants(), 100_000, 100_000, registry);
     Router router = await(OpenApiRouter.create(vertx, "openapi.yaml", playback.handlers(), List.of(security.rootHandler()), security::guard));
     router.route().failureHandler(PlatformRouter::failure);
+    playerRoutes(router);
     server = await(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"));
     port = server.actualPort();
     web = WebClient.create(vertx);
@@ -469,6 +470,128 @@ class PlaybackApiTest {
     try (var files = Files.walk(data.resolve("playback").resolve("exports"))) {
       assertEquals(0, files.filter(Files::isRegularFile).count(), "exported files are removed once sent");
     }
+  }
+
+  // ------------------------------------------------------------------ browser (headless Chromium + hls.js)
+
+  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  final java.util.concurrent.CompletableFuture<JsonObject> playerReport = new java.util.concurrent.CompletableFuture<>();
+
+  /** The player page, hls.js (npm) and the report endpoint, on the test server (same origin as the API). */
+  void playerRoutes(Router router) {
+    router.get("/player/hls.min.js").handler(ctx -> {
+      try {
+        ctx.response().putHeader("content-type", "application/javascript").sendFile(hlsJs().toString());
+      } catch (Exception e) {
+        ctx.fail(e);
+      }
+    });
+    router.get("/player/index.html").handler(ctx -> ctx.response().putHeader("content-type", "text/html").end(PLAYER_HTML));
+    router.post("/player/report").handler(ctx -> {
+      playerReport.complete(ctx.body().asJsonObject());
+      ctx.response().setStatusCode(204).end();
+    });
+  }
+
+  /** npm install hls.js under verticles/target (the ordinary npm client), once. */
+  static Path hlsJs() throws IOException, InterruptedException {
+    Path prefix = Path.of("target").toAbsolutePath().resolve("npm-hlsjs");
+    Path js = prefix.resolve("node_modules/hls.js/dist/hls.min.js");
+    if (Files.exists(js)) return js;
+    Files.createDirectories(prefix);
+    Process p = new ProcessBuilder("npm", "install", "--prefix", prefix.toString(), "--no-audit", "--no-fund", "hls.js@1")
+        .redirectErrorStream(true).redirectOutput(prefix.resolve("npm-install.log").toFile()).start();
+    assertTrue(p.waitFor(180, TimeUnit.SECONDS), "npm install hls.js");
+    assertTrue(Files.exists(js), "hls.js installed: " + Files.readString(prefix.resolve("npm-install.log")));
+    return js;
+  }
+
+  /**
+   * Plays two playlists at once with hls.js in a muted video element: `a` must reach `ta` seconds of media time
+   * and `b` `tb`; reports currentTime, size, decoded frames, discontinuities crossed and fatal errors.
+   */
+  static final String PLAYER_HTML = """
+      <!doctype html><html><body>
+      <video id="a" muted playsinline></video><video id="b" muted playsinline></video>
+      <script src="/player/hls.min.js"></script>
+      <script>
+      const q = new URLSearchParams(location.search);
+      const token = q.get('token');
+      const st = {};
+      function play(id, src, target) {
+        const v = document.getElementById(id);
+        const s = st[id] = {target, errors: [], fragments: 0, ccs: []};
+        const hls = new Hls({xhrSetup: (x, url) => { if (url.indexOf('/playback.m3u8') >= 0) x.setRequestHeader('Authorization', 'Bearer ' + token); }});
+        hls.on(Hls.Events.ERROR, (e, d) => s.errors.push((d.fatal ? 'FATAL ' : '') + d.type + ' ' + d.details));
+        hls.on(Hls.Events.FRAG_CHANGED, (e, d) => { s.fragments++; s.ccs.push(d.frag.cc); });
+        hls.loadSource(src);
+        hls.attachMedia(v);
+        v.play().catch(err => s.errors.push('play ' + err));
+        return v;
+      }
+      const va = play('a', q.get('a'), +q.get('ta')), vb = play('b', q.get('b'), +q.get('tb'));
+      const t0 = Date.now();
+      let sent = false;
+      setInterval(() => {
+        for (const [id, v] of [['a', va], ['b', vb]]) {
+          const s = st[id];
+          s.currentTime = v.currentTime; s.width = v.videoWidth; s.height = v.videoHeight;
+          s.frames = v.getVideoPlaybackQuality().totalVideoFrames; s.ended = v.ended;
+        }
+        const done = ['a', 'b'].every(id => st[id].currentTime >= st[id].target || st[id].errors.some(e => e.startsWith('FATAL')));
+        if (!sent && (done || Date.now() - t0 > 45000)) {
+          sent = true;
+          st.avc = MediaSource.isTypeSupported('video/mp4; codecs="avc1.64001f"');
+          st.hevc = MediaSource.isTypeSupported('video/mp4; codecs="hvc1.1.6.L93.B0"');
+          fetch('/player/report', {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify(st)});
+        }
+      }, 250);
+      </script></body></html>
+      """;
+
+  @Test
+  void browserPlaysBothPlaylistsWithHlsJs() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(CHROMIUM), "needs Debian's chromium (apt-get install chromium)");
+    hlsJs();
+    Instant fa = s264.get(0).start().plusMillis(1000), ta = s264.get(s264.size() - 1).end();
+    String a = "/api/v1/cameras/cam-264/playback.m3u8?from=" + q(fa) + "&to=" + q(ta);
+    List<RecordingSegment> two = s265.subList(1, 3);
+    String b = "/api/v1/cameras/cam-265/playback.m3u8?from=" + q(two.get(0).start()) + "&to=" + q(two.get(1).end().minusMillis(100));
+    // a: from 1 s in, across the file boundaries and the gap, 1 s into the first file after the gap; b: across its one boundary
+    RecordingGap gap = gaps.get(0);
+    int afterGap = 0;
+    while (s264.get(afterGap).start().isBefore(gap.end())) afterGap++;
+    double targetA = s264.subList(0, afterGap).stream().mapToDouble(PlaybackApiTest::seconds).sum() + 1, targetB = seconds(two.get(0)) + 1.5;
+    String page = "http://127.0.0.1:" + port + "/player/index.html?token=" + q(admin1) + "&a=" + q(a) + "&b=" + q(b) + "&ta=" + targetA
+        + "&tb=" + targetB;
+    Path profile = Files.createTempDirectory("chromium");
+    Process chrome = new ProcessBuilder(CHROMIUM.toString(), "--headless=new", "--no-sandbox", "--disable-gpu", "--mute-audio",
+        "--autoplay-policy=no-user-gesture-required", "--no-first-run", "--user-data-dir=" + profile, page)
+        .redirectErrorStream(true).redirectOutput(profile.resolve("chromium.log").toFile()).start();
+    JsonObject rep;
+    try {
+      rep = playerReport.get(90, TimeUnit.SECONDS);
+    } finally {
+      chrome.descendants().forEach(ProcessHandle::destroyForcibly);
+      chrome.destroyForcibly();
+      chrome.waitFor(10, TimeUnit.SECONDS);
+    }
+    System.out.println("measured browser (Chromium " + "headless, hls.js): " + rep.encode());
+    assertTrue(rep.getBoolean("avc"), "Chromium's MSE takes H.264");
+    for (String id : List.of("a", "b")) {
+      JsonObject s = rep.getJsonObject(id);
+      assertFalse(s.getJsonArray("errors").stream().anyMatch(e -> String.valueOf(e).startsWith("FATAL")), id + ": " + s.encode());
+      assertTrue(s.getDouble("currentTime") >= s.getDouble("target"), id + " played to its target: " + s.encode());
+      assertEquals(1280, s.getInteger("width"), id + ": " + s.encode());
+      assertEquals(720, s.getInteger("height"));
+      assertTrue(s.getInteger("frames") >= (int) (s.getDouble("target") - 1.5) * 15 * 0.8, id + " decoded frames: " + s.encode());
+    }
+    // a crossed the discontinuity of every file up to the first one after the gap, b crossed its one
+    JsonArray ccs = rep.getJsonObject("a").getJsonArray("ccs");
+    assertTrue(ccs.getInteger(ccs.size() - 1) >= afterGap, "discontinuity sequence reached " + ccs + ", file after the gap: " + afterGap);
+    for (int i = 1; i < ccs.size(); i++) assertEquals(ccs.getInteger(i - 1) + 1, ccs.getInteger(i), "one file after the other: " + ccs);
+    JsonArray ccb = rep.getJsonObject("b").getJsonArray("ccs");
+    assertEquals(1, ccb.getInteger(ccb.size() - 1));
   }
 
   /** Two adjacent full segments (not the short one closed by close()). */
