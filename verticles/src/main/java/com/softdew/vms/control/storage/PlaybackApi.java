@@ -145,8 +145,8 @@ public final class PlaybackApi {
           if (toH264 && !"h264".equals(r.codec())) {
             segs.add(new HlsPlaylist.Segment(url + "&codec=h264&part=init", null, url + "&codec=h264&part=media", null, r.start(), r.end()));
           } else {
-            Mp4Boxes.Layout l = Mp4Boxes.layout(p);
-            segs.add(new HlsPlaylist.Segment(url, l.init(), url, l.media(), r.start(), r.end()));
+            Mp4Boxes.ByteRange[] l = layout(p);
+            segs.add(new HlsPlaylist.Segment(url, l[0], url, l[1], r.start(), r.end()));
           }
         }
         if (segs.isEmpty()) throw noFootage(camera, from, to);
@@ -158,6 +158,27 @@ public final class PlaybackApi {
       }, false);
     }).onSuccess(m3u8 -> ctx.response().putHeader("content-type", "application/vnd.apple.mpegurl").putHeader("cache-control", "no-store")
         .end(m3u8)).onFailure(ctx::fail);
+  }
+
+  /** Closed segment files never change: their init/media ranges are kept (LRU, {@link #LAYOUTS} entries). */
+  static final int LAYOUTS = 50_000;
+  private final Map<String, Mp4Boxes.ByteRange[]> layouts = java.util.Collections.synchronizedMap(
+      new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Mp4Boxes.ByteRange[]> e) {
+          return size() > LAYOUTS;
+        }
+      });
+
+  private Mp4Boxes.ByteRange[] layout(Path p) throws IOException {
+    String key = p + ":" + Files.size(p); // a file replaced at the same path (another size) is walked again
+    Mp4Boxes.ByteRange[] l = layouts.get(key);
+    if (l == null) {
+      Mp4Boxes.Layout x = Mp4Boxes.layout(p);
+      l = new Mp4Boxes.ByteRange[] {x.init(), x.media()};
+      layouts.put(key, l);
+    }
+    return l;
   }
 
   private static String reason(HlsPlaylist.Gap g, List<GapRow> rows) {
