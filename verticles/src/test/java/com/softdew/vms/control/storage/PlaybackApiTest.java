@@ -594,6 +594,31 @@ class PlaybackApiTest {
     assertEquals(1, ccb.getInteger(ccb.size() - 1));
   }
 
+  @Test
+  void exportsBeyondTheConcurrencyBoundAreRefusedWith429() throws Exception {
+    // a second API on its own router whose bound is 0: every export is refused, deterministically
+    PlaybackApi.Settings d = PlaybackApi.Settings.defaults(data.resolve("busy"));
+    SimpleMeterRegistry reg = new SimpleMeterRegistry();
+    PlaybackApi busy = new PlaybackApi(vertx, catalog, signer, new PlaybackApi.Settings(d.urlTtl(), d.maxPlaylist(), d.maxExport(), 0,
+        d.maxThumbnails(), d.workDir(), 1 << 20, 1), reg);
+    ApiSecurity security = new ApiSecurity(test.node.auth(), test.node.stores().cache(), test.node.tenants(), 100_000, 100_000, reg);
+    Router router = await(OpenApiRouter.create(vertx, "openapi.yaml", busy.handlers(), List.of(security.rootHandler()), security::guard));
+    router.route().failureHandler(PlatformRouter::failure);
+    HttpServer srv = await(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"));
+    try {
+      Instant from = s264.get(0).start();
+      HttpResponse<Buffer> r = await(web.post(srv.actualPort(), "127.0.0.1", "/api/v1/cameras/cam-264/export")
+          .putHeader("Authorization", "Bearer " + admin1).sendJsonObject(new JsonObject().put("from", from.toString())
+              .put("to", from.plusSeconds(3).toString())));
+      problem(r, 429, null);
+      assertEquals("10", r.getHeader("Retry-After"));
+      assertEquals(1.0, reg.get("vms.playback.exports.refused").counter().count());
+    } finally {
+      await(srv.close());
+      busy.close();
+    }
+  }
+
   /** Two adjacent full segments (not the short one closed by close()). */
   static List<RecordingSegment> contiguousPair(List<RecordingSegment> segs) {
     for (int i = 0; i + 2 < segs.size(); i++) {

@@ -137,6 +137,23 @@ class PlaybackPrimitivesTest {
       long tail = Files.size(s.path()) - (l.media().offset() + l.media().length());
       if (tail > 0) assertEquals("mfra", boxes.get(boxes.size() - 1).type());
     }
+    // a box with a 64-bit size (size field 1 + largesize) between the moov and the first moof is walked over
+    RecordingSegment one = s264.get(1);
+    Mp4Boxes.Layout l1 = Mp4Boxes.layout(one.path());
+    byte[] src = Files.readAllBytes(one.path());
+    java.nio.ByteBuffer free = java.nio.ByteBuffer.allocate(40).putInt(1).put("free".getBytes(StandardCharsets.ISO_8859_1)).putLong(40);
+    Path big = Files.createTempFile(data, "largesize", ".mp4");
+    try (var out = Files.newOutputStream(big)) {
+      out.write(src, 0, (int) l1.init().length());
+      out.write(free.array());
+      out.write(src, (int) l1.init().length(), src.length - (int) l1.init().length());
+    }
+    Mp4Boxes.Layout lb = Mp4Boxes.layout(big);
+    assertEquals(new Mp4Boxes.Box("free", l1.init().length(), 40), lb.boxes().get(2));
+    assertEquals(l1.init().length() + 40, lb.init().length());
+    assertEquals(l1.media().length(), lb.media().length());
+    assertEquals(l1.fragments(), lb.fragments());
+    assertEquals(packetHashes(one.path()), packetHashes(big));
     // a file cut short (crash) still yields the complete fragments before the cut
     RecordingSegment s = s264.get(2);
     Path cut = Files.createTempFile(data, "cut", ".mp4");
