@@ -79,7 +79,7 @@ public final class PlaybackApi {
   private final WorkerExecutor pool;
   private final Transcoder transcoder;
   private final AtomicInteger exports = new AtomicInteger();
-  private final Counter exportsRefused, signatureRefused, missingFiles;
+  private final Counter exportsRefused, signatureRefused, missingFiles, thumbHits;
 
   public PlaybackApi(Vertx vertx, RecordingCatalog catalog, PlaybackSigner signer, Settings settings, MeterRegistry registry) {
     this.vertx = vertx;
@@ -92,6 +92,7 @@ public final class PlaybackApi {
     exportsRefused = Counter.builder("vms.playback.exports.refused").description("exports refused: too many running").register(r);
     signatureRefused = Counter.builder("vms.playback.signature.refused").description("media requests with a bad or expired signature")
         .register(r);
+    thumbHits = Counter.builder("vms.playback.thumbnail.cache.hits").register(r);
     missingFiles = Counter.builder("vms.playback.files.missing").description("indexed segments whose local file is missing").register(r);
   }
 
@@ -180,6 +181,25 @@ public final class PlaybackApi {
     }
     return l;
   }
+
+  /** JPEGs already made (tenant|segment|offset|width), LRU bounded by {@link #THUMB_CACHE_BYTES}. */
+  static final long THUMB_CACHE_BYTES = 32L << 20;
+  private long thumbBytes;
+  private final Map<String, byte[]> thumbs = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(256, 0.75f, true) {
+    @Override
+    public byte[] put(String k, byte[] v) {
+      byte[] old = super.put(k, v);
+      thumbBytes += v.length - (old == null ? 0 : old.length);
+      return old;
+    }
+
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, byte[]> e) {
+      if (thumbBytes <= THUMB_CACHE_BYTES) return false;
+      thumbBytes -= e.getValue().length;
+      return true;
+    }
+  });
 
   private static String reason(HlsPlaylist.Gap g, List<GapRow> rows) {
     for (GapRow r : rows) {
@@ -354,12 +374,20 @@ public final class PlaybackApi {
     long o = Long.parseLong(query(ctx, "o"));
     int w = Integer.parseInt(query(ctx, "w"));
     verify(tenant, "thumb:" + id + ":" + o + ":" + w, ctx);
+    String key = tenant + "|" + id + "|" + o + "|" + w;
     catalog.segment(tenant, id).compose(row -> {
       if (row == null || !playable(row)) return Future.failedFuture(ApiException.notFound("no such segment"));
+      byte[] cached = thumbs.get(key);
+      if (cached != null) {
+        thumbHits.increment();
+        return Future.succeededFuture(cached);
+      }
       return pool.executeBlocking(() -> {
         Path p = Path.of(row.path());
         if (!Files.isRegularFile(p)) throw ApiException.notFound("the segment's file is not on this node");
-        return Thumbnailer.keyFrame(p, Duration.ofMillis(o), w, 0.8f).jpeg();
+        byte[] jpeg = Thumbnailer.keyFrame(p, Duration.ofMillis(o), w, 0.8f).jpeg();
+        thumbs.put(key, jpeg);
+        return jpeg;
       }, false);
     }).onSuccess(jpeg -> ctx.response().putHeader("content-type", "image/jpeg").putHeader("cache-control", "private, max-age=600")
         .end(io.vertx.core.buffer.Buffer.buffer(jpeg))).onFailure(ctx::fail);

@@ -655,8 +655,13 @@ class PlaybackApiTest {
     long slotMs = Duration.between(from, to).toMillis() / 12;
     if (gapMs > 2 * slotMs) assertTrue(gapsSeen >= 1, "a slot inside the " + gapMs + " ms gap is marked gap");
     assertFalse(gapsSeen == items.size());
-    // tampered width
+    // the same thumbnail again: from the server's cache, the same bytes
     String url = items.getJsonObject(0).getString("url");
+    double hits = registry.get("vms.playback.thumbnail.cache.hits").counter().count();
+    byte[] first = call(null, "GET", url, null).body().getBytes();
+    assertArrayEquals(first, call(null, "GET", url, null).body().getBytes());
+    assertEquals(hits + 2, registry.get("vms.playback.thumbnail.cache.hits").counter().count());
+    // tampered width
     problem(call(null, "GET", url.replace("w=200", "w=400"), null), 403, "sig");
   }
 }
