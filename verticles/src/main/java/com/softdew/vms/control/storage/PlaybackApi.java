@@ -62,13 +62,17 @@ public final class PlaybackApi {
    * @param workDir           exports in progress ({@code exports/}) and the transcode cache ({@code transcoded/})
    * @param transcodeCacheBytes bound of the transcode cache
    * @param workers           size of the {@code vms-playback} pool
+   * @param transcodeMaxHeight a taller H.265 source is transcoded at this height (0: the source's)
    */
   public record Settings(Duration urlTtl, Duration maxPlaylist, Duration maxExport, int maxExports, int maxThumbnails, Path workDir,
-      long transcodeCacheBytes, int workers) {
-    /** 10 min URLs, 24 h playlists, 1 h exports (2 at once), 100 thumbnails, 2 GiB of transcodes, 4 workers. */
+      long transcodeCacheBytes, int workers, int transcodeMaxHeight) {
+    /**
+     * 10 min URLs, 24 h playlists, 1 h exports (2 at once), 100 thumbnails, 2 GiB of transcodes at most 1080p high,
+     * 4 workers.
+     */
     public static Settings defaults(Path dataDir) {
       return new Settings(Duration.ofMinutes(10), Duration.ofHours(24), Duration.ofHours(1), 2, 100, dataDir.resolve("playback"),
-          2L << 30, 4);
+          2L << 30, 4, 1080);
     }
   }
 
@@ -88,7 +92,8 @@ public final class PlaybackApi {
     this.s = settings;
     MeterRegistry r = registry == null ? new SimpleMeterRegistry() : registry;
     this.pool = vertx.createSharedWorkerExecutor(POOL, settings.workers(), 10, TimeUnit.MINUTES);
-    this.transcoder = new Transcoder(settings.workDir().resolve("transcoded"), settings.transcodeCacheBytes(), r);
+    this.transcoder = new Transcoder(settings.workDir().resolve("transcoded"), settings.transcodeCacheBytes(),
+        settings.transcodeMaxHeight(), r);
     exportsRefused = Counter.builder("vms.playback.exports.refused").description("exports refused: too many running").register(r);
     signatureRefused = Counter.builder("vms.playback.signature.refused").description("media requests with a bad or expired signature")
         .register(r);

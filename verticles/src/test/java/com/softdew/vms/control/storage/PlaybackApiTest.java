@@ -121,7 +121,7 @@ class PlaybackApiTest {
     signer = PlaybackSigner.fromKekSpec(SecretBox.newKeySpec("k1"), clock);
     PlaybackApi.Settings d = PlaybackApi.Settings.defaults(data);
     playback = new PlaybackApi(vertx, catalog, signer, new PlaybackApi.Settings(d.urlTtl(), d.maxPlaylist(), d.maxExport(), 1, d.maxThumbnails(),
-        d.workDir(), 200L << 20, 2), registry);
+        d.workDir(), 200L << 20, 2, d.transcodeMaxHeight()), registry);
     ApiSecurity security = new ApiSecurity(test.node.auth(), test.node.stores().cache(), test.node.tenants(), 100_000, 100_000, registry);
     Router router = await(OpenApiRouter.create(vertx, "openapi.yaml", playback.handlers(), List.of(security.rootHandler()), security::guard));
     router.route().failureHandler(PlatformRouter::failure);
@@ -600,7 +600,7 @@ class PlaybackApiTest {
     PlaybackApi.Settings d = PlaybackApi.Settings.defaults(data.resolve("busy"));
     SimpleMeterRegistry reg = new SimpleMeterRegistry();
     PlaybackApi busy = new PlaybackApi(vertx, catalog, signer, new PlaybackApi.Settings(d.urlTtl(), d.maxPlaylist(), d.maxExport(), 0,
-        d.maxThumbnails(), d.workDir(), 1 << 20, 1), reg);
+        d.maxThumbnails(), d.workDir(), 1 << 20, 1, 0), reg);
     ApiSecurity security = new ApiSecurity(test.node.auth(), test.node.stores().cache(), test.node.tenants(), 100_000, 100_000, reg);
     Router router = await(OpenApiRouter.create(vertx, "openapi.yaml", busy.handlers(), List.of(security.rootHandler()), security::guard));
     router.route().failureHandler(PlatformRouter::failure);

@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>Encoder: {@code libopenh264}, the H.264 encoder in JavaCV's LGPL FFmpeg build (no libx264 there). Same
- *       size and frame rate as the source, a key frame every second, bitrate 1.5x the source's (OpenH264 at
+ *       size (or scaled down to {@code maxHeight}) and frame rate as the source, a key frame every second, bitrate 1.5x the source's (OpenH264 at
  *       the same bitrate as an HEVC source loses detail). Output layout = the recorder's: {@code
  *       +frag_keyframe+empty_moov+default_base_moof}, 1 s fragments, timestamps from 0.
  *   <li>Cache: {@code cacheDir/<tenant>/<key>.h264.mp4}, bounded by {@code maxBytes}: after each new file the
@@ -53,14 +53,24 @@ public final class Transcoder {
 
   private final Path cacheDir;
   private final long maxBytes;
+  private final int maxHeight;
   private final ConcurrentHashMap<Path, CompletableFuture<Path>> running = new ConcurrentHashMap<>();
   private final Counter transcodes, hits, evictions, failures;
   private final Timer timer;
   private final AtomicLong evicted = new AtomicLong();
 
   public Transcoder(Path cacheDir, long maxBytes, MeterRegistry registry) {
+    this(cacheDir, maxBytes, 0, registry);
+  }
+
+  /**
+   * @param maxHeight a taller source is scaled down to this height (aspect kept, even width; swscale in the
+   *                  grabber), e.g. 1080 so that a 4K camera is transcoded at 1080p; 0 keeps the source size
+   */
+  public Transcoder(Path cacheDir, long maxBytes, int maxHeight, MeterRegistry registry) {
     this.cacheDir = cacheDir.toAbsolutePath().normalize();
     this.maxBytes = maxBytes;
+    this.maxHeight = Math.max(0, maxHeight);
     MeterRegistry r = registry == null ? new SimpleMeterRegistry() : registry;
     transcodes = Counter.builder("vms.playback.transcodes").description("segments transcoded to H.264").register(r);
     hits = Counter.builder("vms.playback.transcode.cache.hits").register(r);
@@ -86,7 +96,7 @@ public final class Transcoder {
   /** The cached H.264 version of {@code source} (tenant-scoped key), transcoding it first when absent. */
   public Path h264(String tenantId, String key, Path source) throws IOException {
     if (!tenantId.matches(SAFE) || !key.matches(SAFE)) throw new IllegalArgumentException("tenant/key must match " + SAFE);
-    Path target = cacheDir.resolve(tenantId).resolve(key + ".h264.mp4");
+    Path target = cacheDir.resolve(tenantId).resolve(key + (maxHeight > 0 ? ".max" + maxHeight : "") + ".h264.mp4");
     if (Files.isRegularFile(target)) {
       hits.increment();
       touch(target);
@@ -130,7 +140,14 @@ public final class Transcoder {
       long bytes = Files.size(source);
       double seconds = g.getLengthInTime() > 0 ? g.getLengthInTime() / 1e6 : 10;
       int bitrate = (int) Math.min(20_000_000, Math.max(300_000, bytes * 8 / Math.max(0.5, seconds) * 1.5));
-      r = new FFmpegFrameRecorder(part.toString(), g.getImageWidth(), g.getImageHeight(), 0);
+      int w = g.getImageWidth(), h = g.getImageHeight();
+      if (maxHeight > 0 && h > maxHeight) {
+        w = Math.max(2, (int) Math.round((double) w * maxHeight / h / 2) * 2);
+        h = maxHeight - maxHeight % 2;
+        g.setImageWidth(w);
+        g.setImageHeight(h);
+      }
+      r = new FFmpegFrameRecorder(part.toString(), w, h, 0);
       r.setFormat("mp4");
       r.setVideoCodecName(ENCODER);
       r.setPixelFormat(avutil.AV_PIX_FMT_YUV420P);

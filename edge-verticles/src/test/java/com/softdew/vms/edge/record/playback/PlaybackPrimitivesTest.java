@@ -314,6 +314,13 @@ class PlaybackPrimitivesTest {
     assertTrue(Files.exists(pb));
     assertFalse(Files.exists(pa), "the least recently used file was evicted to stay under the bound");
     assertEquals(1, small.evicted());
+    // a height bound: 1280x720 → 640x360, every frame kept
+    Path scaled = new Transcoder(Files.createTempDirectory("tc360"), 1L << 30, 360, reg).h264("t1", b.segmentId(), b.path());
+    JsonObject ps = probe(scaled).getJsonArray("streams").getJsonObject(0);
+    assertEquals("h264", ps.getString("codec_name"));
+    assertEquals(640, ps.getInteger("width"));
+    assertEquals(360, ps.getInteger("height"));
+    assertEquals(packets(b.path()), Integer.parseInt(ps.getString("nb_read_packets")));
   }
 
   interface Io<T> {
