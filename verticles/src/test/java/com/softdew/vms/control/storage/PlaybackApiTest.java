@@ -191,6 +191,18 @@ class PlaybackApiTest {
     if (playback != null) playback.close();
     if (sim != null) await(sim.stop());
     test.close();
+    for (Path dir : new Path[] {data, DATA}) {
+      if (dir == null || !Files.exists(dir)) continue;
+      try (var s = Files.walk(dir)) {
+        for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        try {
+          Files.deleteIfExists(p);
+        } catch (IOException e) {
+          // a browser child still exiting: the temp directory stays, nothing else depends on it
+        }
+      }
+      }
+    }
   }
 
   static int freePort() throws IOException {
@@ -564,7 +576,7 @@ class PlaybackApiTest {
     double targetA = s264.subList(0, afterGap).stream().mapToDouble(PlaybackApiTest::seconds).sum() + 1, targetB = seconds(two.get(0)) + 1.5;
     String page = "http://127.0.0.1:" + port + "/player/index.html?token=" + q(admin1) + "&a=" + q(a) + "&b=" + q(b) + "&ta=" + targetA
         + "&tb=" + targetB;
-    Path profile = Files.createTempDirectory("chromium");
+    Path profile = Files.createTempDirectory(data, "chromium");
     Process chrome = new ProcessBuilder(CHROMIUM.toString(), "--headless=new", "--no-sandbox", "--disable-gpu", "--mute-audio",
         "--autoplay-policy=no-user-gesture-required", "--no-first-run", "--user-data-dir=" + profile, page)
         .redirectErrorStream(true).redirectOutput(profile.resolve("chromium.log").toFile()).start();

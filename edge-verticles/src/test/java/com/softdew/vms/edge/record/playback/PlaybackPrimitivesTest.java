@@ -78,6 +78,20 @@ class PlaybackPrimitivesTest {
   static void tearDown() throws Exception {
     await(sim.stop());
     await(vertx.close());
+    deleteTree(data);
+  }
+
+  static void deleteTree(Path dir) throws IOException {
+    if (dir == null || !Files.exists(dir)) return;
+    try (var s = Files.walk(dir)) {
+      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        try {
+          Files.deleteIfExists(p);
+        } catch (IOException e) {
+          // a browser child still exiting: the temp directory stays, nothing else depends on it
+        }
+      }
+    }
   }
 
   static String run(String... cmd) throws IOException, InterruptedException {
@@ -285,7 +299,7 @@ class PlaybackPrimitivesTest {
   void h265SegmentTranscodesToH264OnceAndTheCacheIsBounded() throws Exception {
     assertTrue(Transcoder.available(), "libopenh264 in JavaCV's FFmpeg");
     SimpleMeterRegistry reg = new SimpleMeterRegistry();
-    Path cache = Files.createTempDirectory("tc");
+    Path cache = Files.createTempDirectory(data, "tc");
     RecordingSegment a = s265.get(1), b = s265.get(2);
     long one = 3 * Files.size(a.path()); // room for about one transcoded file
     Transcoder t = new Transcoder(cache, one, reg);
@@ -315,7 +329,7 @@ class PlaybackPrimitivesTest {
     assertFalse(Files.exists(pa), "the least recently used file was evicted to stay under the bound");
     assertEquals(1, small.evicted());
     // a height bound: 1280x720 → 640x360, every frame kept
-    Path scaled = new Transcoder(Files.createTempDirectory("tc360"), 1L << 30, 360, reg).h264("t1", b.segmentId(), b.path());
+    Path scaled = new Transcoder(Files.createTempDirectory(data, "tc360"), 1L << 30, 360, reg).h264("t1", b.segmentId(), b.path());
     JsonObject ps = probe(scaled).getJsonArray("streams").getJsonObject(0);
     assertEquals("h264", ps.getString("codec_name"));
     assertEquals(640, ps.getInteger("width"));
