@@ -65,6 +65,8 @@ public class ControlPlaneVerticle extends RoleVerticle {
   private com.softdew.vms.control.storage.RetentionVerticle retention;
   private com.softdew.vms.edge.storage.VolumeJanitor janitor;
   private com.softdew.vms.edge.record.RecordingNodeServices recordingNode;
+  private com.softdew.vms.control.storage.PlaybackSigner playbackSigner;
+  private com.softdew.vms.control.storage.PlaybackApi playback;
 
   public ControlPlaneVerticle(Role role, VmsConfig cfg) {
     super(role, cfg);
@@ -81,6 +83,10 @@ public class ControlPlaneVerticle extends RoleVerticle {
     tenantSql = new TenantSql(stores.dialect(), stores.sql());
     tenants = new TenantDirectory(tenantSql);
     return vertx.executeBlocking(() -> KeyEncryptionKeys.load(cfg))
+        .compose(box -> vertx.executeBlocking(() -> com.softdew.vms.control.storage.PlaybackSigner.fromConfig(cfg)).map(signer -> {
+          playbackSigner = signer; // media URLs are signed with a key derived from the key-encryption key
+          return box;
+        }))
         .compose(box -> {
           cameras = new CameraService(vertx, tenantSql, box, tenants, audit);
           keys = new KeyRing(vertx, stores.dialect(), stores.sql(), box, Duration.ofHours(cfg.integer("auth.keyRotationHours")));
@@ -169,6 +175,9 @@ public class ControlPlaneVerticle extends RoleVerticle {
         new com.softdew.vms.control.camera.OnvifOnboarding(vertx, cameras)).handlers());
     handlers.putAll(new com.softdew.vms.control.storage.RecordingApi(recordingIndex, cameras, audit).handlers());
     handlers.putAll(new com.softdew.vms.control.storage.RetentionApi(() -> retention).handlers());
+    playback = new com.softdew.vms.control.storage.PlaybackApi(vertx, recordingIndex, playbackSigner,
+        com.softdew.vms.control.storage.PlaybackApi.Settings.defaults(java.nio.file.Path.of(cfg.string("data.dir"))), registry);
+    handlers.putAll(playback.handlers());
     handlers.put("getSystemInfo", ctx -> PlatformRouter.json(ctx, 200, systemInfo()));
     return OpenApiRouter.create(vertx, "openapi.yaml", handlers, List.of(security.rootHandler()), security::guard).map(router -> {
       router.get("/*").handler(StaticHandler.create("webroot").setIndexPage("index.html"));
@@ -224,6 +233,12 @@ public class ControlPlaneVerticle extends RoleVerticle {
   /** The index side of retention (candidates, deletion reports, storage incidents). */
   public com.softdew.vms.control.storage.RetentionVerticle retention() {
     return retention;
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (playback != null) playback.close(); // its worker pool
+    return super.stop();
   }
 
   /** Edge sync and SD-card gap filler of this node (role all with pipelines), else null. */
