@@ -96,7 +96,9 @@ public final class CameraSimulator {
           .password("pass" + i)
           .serial(String.format(Locale.ROOT, "SIM%08d", i))
           .codec(codec)
-          .mediaDir(mediaDir);
+          .mediaDir(mediaDir)
+          // like a real camera with a card: it has recorded for the last hour and keeps recording (ONVIF Profile G)
+          .sdCard(SimSdCard.continuous(java.time.Instant.now().minus(java.time.Duration.ofHours(1))));
       customize.accept(i, o);
       RtspCameraServer s = new RtspCameraServer(o);
       servers.add(s);

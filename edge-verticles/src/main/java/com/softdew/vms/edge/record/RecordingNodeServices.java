@@ -39,7 +39,8 @@ public final class RecordingNodeServices {
       if (s.onvifUrl() == null) throw new IllegalStateException("camera " + tenantId + "/" + cameraId + " has no ONVIF URL: no SD-card search");
       return new GapFiller.CameraAccess(s.onvifUrl(), s.user(), s.password());
     };
-    GapFillerVerticle filler = new GapFillerVerticle(registry,
+    // metrics.enabled = false leaves the node without a registry: the filler counts into a private one
+    GapFillerVerticle filler = new GapFillerVerticle(registry != null ? registry : new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
         new GapFiller.Options().dataDir(Path.of(cfg.string("data.dir"))), lookup, new GapFillerListener() {});
     return vertx.deployVerticle(sync).compose(v -> vertx.deployVerticle(filler)).map(v -> new RecordingNodeServices(sync, filler));
   }
