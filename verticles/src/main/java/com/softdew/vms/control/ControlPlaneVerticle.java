@@ -160,7 +160,8 @@ public class ControlPlaneVerticle extends RoleVerticle {
         .compose(v -> {
           if (role != Role.ALL || !cfg.bool("demo.enabled")) return Future.succeededFuture();
           return vertx.deployVerticle(new com.softdew.vms.control.camera.DemoCamerasVerticle(tenantSql, tenants, cameras,
-              java.nio.file.Path.of(cfg.string("data.dir")), cfg.integer("demo.cameras"), cfg.integer("demo.basePort"))).mapEmpty();
+              java.nio.file.Path.of(cfg.string("data.dir")), cfg.integer("demo.cameras"), cfg.integer("demo.basePort"))
+              .withRecording(() -> config.service())).mapEmpty();
         })
         .mapEmpty();
   }

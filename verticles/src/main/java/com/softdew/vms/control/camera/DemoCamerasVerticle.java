@@ -35,6 +35,7 @@ public final class DemoCamerasVerticle extends VerticleBase {
   private final int count;
   private final int basePort;
   private CameraSimulator sim;
+  private java.util.function.Supplier<com.softdew.vms.control.config.ConfigService> config;
 
   public DemoCamerasVerticle(TenantSql sql, com.softdew.vms.control.tenant.TenantDirectory tenants, CameraService cameras, Path dataDir,
       int count, int basePort) {
@@ -73,8 +74,29 @@ public final class DemoCamerasVerticle extends VerticleBase {
           }
           List<String> lines = new ArrayList<>();
           descriptors.forEach(d -> lines.add(d.line()));
-          return chain.onSuccess(x -> LOG.info("demo: {} simulated cameras in tenant '{}':\n  {}", count, TENANT, String.join("\n  ", lines)));
+          return chain.onSuccess(x -> LOG.info("demo: {} simulated cameras in tenant '{}':\n  {}", count, TENANT, String.join("\n  ", lines)))
+              .compose(x -> recordByDefault());
         });
+  }
+
+  /**
+   * With a configuration service, a demo tenant whose customer scope says nothing about recording gets continuous
+   * main-stream recording (issue 9), so a fresh install shows footage, gaps and retention at work.
+   */
+  public DemoCamerasVerticle withRecording(java.util.function.Supplier<com.softdew.vms.control.config.ConfigService> config) {
+    this.config = config;
+    return this;
+  }
+
+  private Future<Void> recordByDefault() {
+    if (config == null) return Future.succeededFuture();
+    com.softdew.vms.platform.store.ScopeRef ref = com.softdew.vms.platform.store.ScopeRef.customer(TENANT);
+    return config.get().scope(ref).compose(v -> {
+      if (v != null && v.doc().containsKey("recording")) return Future.succeededFuture();
+      return config.get().patch(ref, new JsonObject().put("recording", new JsonObject().put("mainStream", true)), null, "demo", "local",
+          "demo cameras record their main stream continuously").<Void>mapEmpty()
+          .onSuccess(x -> LOG.info("demo: tenant '{}' records its cameras' main streams (recording.mainStream at customer scope)", TENANT));
+    });
   }
 
   @Override
