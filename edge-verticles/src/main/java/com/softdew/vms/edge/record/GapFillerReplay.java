@@ -1,21 +1,13 @@
 package com.softdew.vms.edge.record;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.URLEncoder;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -129,7 +121,7 @@ final class GapFillerReplay {
       why = redact(e.getMessage() == null ? e.toString() : e.getMessage());
     } finally {
       closeSegment();
-      AVCodecContext dec = field(g, "video_c");
+      AVCodecContext dec = Fmp4Segments.field(g, "video_c");
       if (dec != null && !dec.isNull()) decodedFrames = dec.frame_num();
       try {
         g.close();
@@ -267,24 +259,8 @@ final class GapFillerReplay {
     Path file = dir.resolve(start.toEpochMilli() + ".sdcard.mp4");
     part = file.resolveSibling(file.getFileName() + ".part");
     try {
-      Files.createDirectories(dir);
-      g.getFormatContext().streams(video).codecpar().codec_tag(0);
-      FFmpegFrameRecorder r = new FFmpegFrameRecorder(part.toString(), g.getImageWidth(), g.getImageHeight(), 0);
-      r.setFormat("mp4");
-      r.setOption("movflags", MainStreamRecorder.MOVFLAGS);
-      r.setOption("frag_duration", "1000000");
-      try {
-        r.start(g.getFormatContext());
-      } catch (Throwable e) {
-        try {
-          r.release();
-        } catch (Throwable ignored) {
-          // reporting the first failure
-        }
-        throw e;
-      }
-      AVCodecContext enc = field(r, "video_c");
-      if (enc != null && !enc.isNull() && avcodec.avcodec_is_open(enc) != 0) {
+      FFmpegFrameRecorder r = Fmp4Segments.openRemux(part, g, video);
+      if (Fmp4Segments.encoderOpened(r)) {
         encoderOpened = true;
         log.error("camera {}: the gap filler's recorder opened an encoder: not a remux", label);
       }
@@ -306,7 +282,6 @@ final class GapFillerReplay {
     FFmpegFrameRecorder r = rec;
     if (r == null) return;
     rec = null;
-    Path file = part.resolveSibling(part.getFileName().toString().replace(".part", ""));
     try {
       r.stop();
       r.release();
@@ -314,15 +289,9 @@ final class GapFillerReplay {
         Files.deleteIfExists(part);
         return;
       }
-      long bytes;
-      try (FileChannel ch = FileChannel.open(part, StandardOpenOption.WRITE)) {
-        ch.force(true);
-        bytes = ch.size();
-      }
-      String sha = sha256(part);
-      Files.move(part, file, StandardCopyOption.ATOMIC_MOVE);
-      RecordingSegment s = new RecordingSegment(tenantId, cameraId, stream, segStart, segStart.plus(micros(lastEndTs)), bytes,
-          codecName, resolutionName, sha, file, "sdcard", "continuous", "");
+      Fmp4Segments.Closed c = Fmp4Segments.finish(part);
+      RecordingSegment s = new RecordingSegment(tenantId, cameraId, stream, segStart, segStart.plus(micros(lastEndTs)), c.bytes(),
+          codecName, resolutionName, c.sha256(), c.file(), "sdcard", "continuous", "");
       out.add(s);
       onSegment.accept(s);
     } catch (Throwable e) {
@@ -331,25 +300,7 @@ final class GapFillerReplay {
   }
 
   static String sha256(Path p) throws IOException {
-    try (InputStream in = Files.newInputStream(p)) {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      byte[] buf = new byte[1 << 16];
-      for (int n; (n = in.read(buf)) > 0; ) md.update(buf, 0, n);
-      return HexFormat.of().formatHex(md.digest());
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  @SuppressWarnings("unchecked")
-  private static <T> T field(Object o, String name) {
-    try {
-      java.lang.reflect.Field f = o.getClass().getDeclaredField(name);
-      f.setAccessible(true);
-      return (T) f.get(o);
-    } catch (Throwable t) {
-      return null;
-    }
+    return Fmp4Segments.sha256(p);
   }
 
   /** Removes {@code user:password@} from URLs in a message (FFmpeg names the input it could not open). */
@@ -358,16 +309,6 @@ final class GapFillerReplay {
   }
 
   static String withCredentials(String url, String user, String password) {
-    if (user == null || user.isEmpty()) return url;
-    int scheme = url.indexOf("://");
-    if (scheme < 0) return url;
-    String rest = url.substring(scheme + 3);
-    int at = rest.indexOf('@'), slash = rest.indexOf('/');
-    if (at >= 0 && (slash < 0 || at < slash)) rest = rest.substring(at + 1);
-    return url.substring(0, scheme + 3) + enc(user) + ":" + enc(password == null ? "" : password) + "@" + rest;
-  }
-
-  private static String enc(String s) {
-    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    return Fmp4Segments.withCredentials(url, user, password);
   }
 }

@@ -5,20 +5,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.vertx.core.Vertx;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.URLEncoder;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -603,23 +595,7 @@ public final class MainStreamRecorder implements AutoCloseable {
     Path dir = file.getParent();
     part = file.resolveSibling(file.getFileName() + ".part");
     try {
-      Files.createDirectories(dir);
-      // a container-specific tag of the source (e.g. MPEG-TS) is not valid in MP4: let the muxer choose
-      g.getFormatContext().streams(video).codecpar().codec_tag(0);
-      FFmpegFrameRecorder r = new FFmpegFrameRecorder(part.toString(), g.getImageWidth(), g.getImageHeight(), 0);
-      r.setFormat("mp4");
-      r.setOption("movflags", MOVFLAGS);
-      r.setOption("frag_duration", "1000000");
-      try {
-        r.start(g.getFormatContext());
-      } catch (Throwable e) {
-        try {
-          r.release();
-        } catch (Throwable ignored) {
-          // reporting the first failure
-        }
-        throw e;
-      }
+      FFmpegFrameRecorder r = Fmp4Segments.openRemux(part, g, video);
       rec = r;
       checkNoCodecOpened(g, r);
     } catch (Throwable e) {
@@ -639,25 +615,13 @@ public final class MainStreamRecorder implements AutoCloseable {
 
   /** Remux check: the recorder's codec context was never opened (no encoder); the grabber's decoder got no packet. */
   private void checkNoCodecOpened(FFmpegFrameGrabber g, FFmpegFrameRecorder r) {
-    AVCodecContext enc = field(r, "video_c");
-    if (enc != null && !enc.isNull() && avcodec.avcodec_is_open(enc) != 0) {
+    if (Fmp4Segments.encoderOpened(r)) {
       encoderOpened = true;
-      log.error("camera {}: the recorder opened an encoder ({}): not a remux", label, enc.codec_id());
+      log.error("camera {}: the recorder opened an encoder: not a remux", label);
     }
     lastRecorderCodec = avcodec.avcodec_get_name(r.getVideoCodec()).getString();
-    AVCodecContext dec = field(g, "video_c");
+    AVCodecContext dec = Fmp4Segments.field(g, "video_c");
     if (dec != null && !dec.isNull()) decodedFrames.set(Math.max(decodedFrames.get(), dec.frame_num()));
-  }
-
-  @SuppressWarnings("unchecked")
-  private static <T> T field(Object o, String name) {
-    try {
-      java.lang.reflect.Field f = o.getClass().getDeclaredField(name);
-      f.setAccessible(true);
-      return (T) f.get(o);
-    } catch (Throwable t) {
-      return null;
-    }
   }
 
   private void writeFailed(String what, Throwable e) {
@@ -679,17 +643,13 @@ public final class MainStreamRecorder implements AutoCloseable {
     FFmpegFrameRecorder r = rec;
     if (r == null) return;
     rec = null;
-    Path file = part.resolveSibling(part.getFileName().toString().replace(".part", ""));
     try {
       r.stop();
       r.release();
-      long bytes;
-      try (FileChannel ch = FileChannel.open(part, StandardOpenOption.WRITE)) {
-        ch.force(true);
-        bytes = ch.size();
-      }
-      String sha = sha256(part);
-      Files.move(part, file, StandardCopyOption.ATOMIC_MOVE);
+      Fmp4Segments.Closed c = Fmp4Segments.finish(part);
+      Path file = c.file();
+      long bytes = c.bytes();
+      String sha = c.sha256();
       Instant end = wallOf(segBaseTs + lastEndTs, tbOfLast());
       RecordingSegment s = new RecordingSegment(o.tenantId, o.cameraId, o.stream, segStart, end, bytes, codecName, resolutionName, sha, file,
           "rtsp", segTrigger, segEventType);
@@ -733,14 +693,7 @@ public final class MainStreamRecorder implements AutoCloseable {
   }
 
   static String sha256(Path p) throws IOException {
-    try (InputStream in = Files.newInputStream(p)) {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      byte[] buf = new byte[1 << 16];
-      for (int n; (n = in.read(buf)) > 0; ) md.update(buf, 0, n);
-      return HexFormat.of().formatHex(md.digest());
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return Fmp4Segments.sha256(p);
   }
 
   private FFmpegFrameGrabber grabber() {
@@ -761,17 +714,7 @@ public final class MainStreamRecorder implements AutoCloseable {
   }
 
   private String urlWithCredentials() {
-    if (o.user == null || o.user.isEmpty()) return o.url;
-    int scheme = o.url.indexOf("://");
-    if (scheme < 0) return o.url;
-    String rest = o.url.substring(scheme + 3);
-    int at = rest.indexOf('@'), slash = rest.indexOf('/');
-    if (at >= 0 && (slash < 0 || at < slash)) rest = rest.substring(at + 1);
-    return o.url.substring(0, scheme + 3) + enc(o.user) + ":" + enc(o.password == null ? "" : o.password) + "@" + rest;
-  }
-
-  private static String enc(String s) {
-    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    return Fmp4Segments.withCredentials(o.url, o.user, o.password);
   }
 
   private static void safeId(String id) {
