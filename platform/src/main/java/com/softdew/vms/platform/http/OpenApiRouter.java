@@ -112,6 +112,15 @@ public final class OpenApiRouter {
     return rc.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
   }
 
+  /**
+   * A validated query parameter as text, null when absent. Typed parameters (integer, number, boolean) arrive
+   * converted by the contract, and {@code RequestParameter.getString()} answers null for them: use this instead.
+   */
+  public static String query(RoutingContext rc, String name) {
+    io.vertx.openapi.validation.RequestParameter p = validated(rc).getQuery().get(name);
+    return p == null || p.isNull() ? null : String.valueOf(p.get());
+  }
+
   /** The contract operation of the matched route ({@code RouterBuilder.KEY_META_DATA_OPERATION} route metadata). */
   public static Operation operation(RoutingContext rc) {
     return rc.currentRoute() == null ? null : rc.currentRoute().getMetadata(RouterBuilder.KEY_META_DATA_OPERATION);

@@ -11,7 +11,6 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.openapi.validation.RequestParameter;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -120,8 +119,7 @@ public final class CameraApi {
   }
 
   static String query(RoutingContext ctx, String name) {
-    RequestParameter p = OpenApiRouter.validated(ctx).getQuery().get(name);
-    return p == null || p.isNull() ? null : p.getString();
+    return OpenApiRouter.query(ctx, name);
   }
 
   static String path(RoutingContext ctx) {

@@ -155,8 +155,7 @@ public final class ConfigApi {
   }
 
   private static String query(RoutingContext ctx, String name) {
-    RequestParameter p = OpenApiRouter.validated(ctx).getQuery().get(name);
-    return p == null || p.isNull() ? null : p.getString();
+    return OpenApiRouter.query(ctx, name);
   }
 
   private static int intQuery(RoutingContext ctx, String name, int def) {

@@ -20,7 +20,6 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.openapi.validation.RequestParameter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -463,8 +462,7 @@ public final class PlaybackApi {
   }
 
   static String query(RoutingContext ctx, String name) {
-    RequestParameter p = OpenApiRouter.validated(ctx).getQuery().get(name);
-    return p == null || p.isNull() ? null : String.valueOf(p.get()); // integers arrive converted by the contract
+    return OpenApiRouter.query(ctx, name);
   }
 
   static String pathParam(RoutingContext ctx, String name) {

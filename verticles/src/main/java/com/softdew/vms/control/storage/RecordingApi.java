@@ -12,7 +12,6 @@ import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.openapi.validation.RequestParameter;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -43,9 +42,7 @@ public final class RecordingApi {
   }
 
   static String query(RoutingContext ctx, String name) {
-    RequestParameter p = OpenApiRouter.validated(ctx).getQuery().get(name);
-    // typed parameters (limit is an integer) hold a Number, for which getString() answers null
-    return p == null || p.isNull() ? null : String.valueOf(p.get());
+    return OpenApiRouter.query(ctx, name);
   }
 
   static String cameraId(RoutingContext ctx) {

@@ -9,7 +9,6 @@ import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.openapi.validation.RequestParameter;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -35,8 +34,7 @@ public final class RetentionApi {
   }
 
   private static String query(RoutingContext ctx, String name) {
-    RequestParameter p = OpenApiRouter.validated(ctx).getQuery().get(name);
-    return p == null || p.isNull() ? null : String.valueOf(p.get()); // integers arrive typed, not as strings
+    return OpenApiRouter.query(ctx, name);
   }
 
   private RetentionVerticle verticle() {

@@ -18,7 +18,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.openapi.validation.RequestParameter;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
@@ -84,8 +83,7 @@ public final class TenancyApi {
   }
 
   static String query(RoutingContext ctx, String name) {
-    RequestParameter p = OpenApiRouter.validated(ctx).getQuery().get(name);
-    return p == null || p.isNull() ? null : p.getString();
+    return OpenApiRouter.query(ctx, name);
   }
 
   static JsonObject body(RoutingContext ctx) {

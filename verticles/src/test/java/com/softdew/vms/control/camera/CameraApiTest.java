@@ -129,6 +129,9 @@ class CameraApiTest {
     assertEquals(List.of("gate-1"), ids(api.call(admin1, "GET", "/api/v1/cameras?tag=gate", null)));
     assertEquals(List.of("lobby-1"), ids(api.call(admin1, "GET", "/api/v1/cameras?tag=outdoor", null)));
     assertEquals(List.of("gate-1", "lobby-1"), ids(api.call(admin1, "GET", "/api/v1/cameras", null)));
+    // paging: integer query parameters arrive typed from the contract and must still be honoured
+    assertEquals(List.of("gate-1"), ids(api.call(admin1, "GET", "/api/v1/cameras?limit=1", null)));
+    assertEquals(List.of("lobby-1"), ids(api.call(admin1, "GET", "/api/v1/cameras?limit=1&offset=1", null)));
     assertEquals(List.of("gate-1"), ids(api.call(admin1, "GET", "/api/v1/cameras?q=10.0.0.12", null)));
 
     // sealed at rest, readable by the platform for its own clients
