@@ -93,7 +93,7 @@ public final class EventEngineVerticle extends AbstractVerticle {
     this.keys = new CameraKeys(tenants, cameras);
     this.config = config;
     this.settings = settings;
-    this.registry = registry;
+    this.registry = registry == null ? new io.micrometer.core.instrument.simple.SimpleMeterRegistry() : registry; // null in tests without metrics
   }
 
   private Counter counter(String name, String what) {
