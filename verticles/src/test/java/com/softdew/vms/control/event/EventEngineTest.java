@@ -399,4 +399,49 @@ class EventEngineTest {
     assertEquals(400, r.statusCode());
     assertEquals("from", r.bodyAsJsonObject().getString("field"));
   }
+
+  @Test
+  @Order(7)
+  void cameraThresholdOverrideAppliesAfterAConfigChange() throws Exception {
+    // yard's effective configuration is cached (threshold 0.5 from the default); a camera override must invalidate it
+    HttpResponse<Buffer> r = test.api.call(admin1, "PATCH", "/api/v1/config/scopes/camera:t1:yard", new JsonObject().put("patch",
+        new JsonObject().put("models", new JsonObject().put("intrusion", new JsonObject().put("confidenceThreshold", 0.95)))));
+    assertEquals(200, r.statusCode(), r.bodyAsString());
+    long t0 = base + 30_000;
+    send(segment("t1", "yard", 50, t0, "intrusion", i -> new JsonArray().add(alarm("intrusion", "pool", "t11", 0.9)),
+        i -> new JsonArray().add(person("t11", "pool", 0.9))));
+    send(segment("t1", "yard", 51, t0 + 3000, "intrusion", i -> new JsonArray().add(alarm("intrusion", "roof", "t12", 0.97)),
+        i -> new JsonArray().add(person("t12", "roof", 0.97))));
+    waitFor("roof event", () -> {
+      try {
+        return events("t1", "&cameraId=yard").stream().filter(e -> "roof".equals(e.getString("zone"))).findAny().orElse(null);
+      } catch (Exception e) {
+        throw new RuntimeException(e);
+      }
+    });
+    assertTrue(events("t1", "&cameraId=yard").stream().noneMatch(e -> "pool".equals(e.getString("zone"))), "0.9 < the camera's 0.95");
+  }
+
+  @Test
+  @Order(8)
+  void eventsEndWhenNothingCameForTheWindow() throws Exception {
+    // a sweep with a zero window and grace ends every open event (not deployed: only its sweep runs)
+    var mongo = new com.softdew.vms.platform.store.TenantMongo(test.node.stores().mongo());
+    EventEngineVerticle.Settings d = EventEngineVerticle.Settings.defaults();
+    new EventEngineVerticle(test.node.stores(), new EventStore(test.vertx, mongo), test.node.tenants(), test.node.cameras(),
+        () -> test.node.configService().service(), new EventEngineVerticle.Settings(0, 0, d.minFrames(), d.scene(), d.maxQueued(), d.appliedTtlMs(),
+            d.sweepMs()), null, null).sweep();
+    JsonObject ended = waitFor("endedAt", () -> {
+      try {
+        JsonObject e = test.api.call(admin1, "GET", "/api/v1/events/" + intruderEvent, null).bodyAsJsonObject();
+        return e.getString("endedAt") == null ? null : e;
+      } catch (Exception e) {
+        throw new RuntimeException(e);
+      }
+    });
+    assertEquals(ended.getString("lastSeenAt"), ended.getString("endedAt"));
+    assertEquals("RESOLVED", ended.getString("status"), "ending is not a status change");
+    waitFor("ended on the bus", () -> bus.stream().filter(m -> m.getJsonObject("event").getString("eventId").equals(intruderEvent)
+        && m.getJsonObject("event").getString("endedAt") != null).findAny().orElse(null));
+  }
 }
