@@ -78,10 +78,13 @@ public final class EventEngineVerticle extends AbstractVerticle {
   private KafkaConsumer<String, Buffer> consumer;
   private KafkaProducer<String, Buffer> producer;
   private boolean draining;
+  private boolean committing;
+  private final Map<TopicPartition, Long> done = new java.util.HashMap<>();
+  private long commitTimer = -1;
   private boolean paused;
   private boolean stopping;
   private long sweepTimer = -1;
-  private Counter created, updated, duplicates, belowThreshold, nonPersistent, suppressedCount, unknownCamera, badRecords, overflow;
+  private Counter retries, created, updated, duplicates, belowThreshold, nonPersistent, suppressedCount, unknownCamera, badRecords, overflow;
 
   public EventEngineVerticle(Stores stores, EventStore store, TenantDirectory tenants, CameraService cameras, Supplier<ConfigService> config,
       Settings settings, EventActions actions, MeterRegistry registry) {
@@ -103,6 +106,7 @@ public final class EventEngineVerticle extends AbstractVerticle {
   @Override
   public void start(Promise<Void> startPromise) {
     created = counter("created", "events created");
+    retries = counter("retries", "attempts to apply a record again after a failure (Mongo unavailable...)");
     updated = counter("updated", "events grown by a later detection record");
     duplicates = counter("duplicates", "detection records already applied (redelivered), ignored");
     belowThreshold = counter("below.threshold", "alarms under the confidence threshold");
@@ -136,6 +140,7 @@ public final class EventEngineVerticle extends AbstractVerticle {
         return;
       }
       sweepTimer = vertx.setPeriodic(settings.sweepMs(), id -> sweep());
+      commitTimer = vertx.setPeriodic(1000, id -> commit());
       LOG.info("event engine consuming {} (group {}, merge window {} ms, min frames {})", Addresses.TOPIC_DETECTIONS, GROUP,
           settings.mergeWindowMs(), settings.minFrames());
       startPromise.complete();
@@ -145,8 +150,11 @@ public final class EventEngineVerticle extends AbstractVerticle {
   @Override
   public void stop(Promise<Void> stopPromise) {
     stopping = true;
+    store.producerClosed(producer);
     if (sweepTimer >= 0) vertx.cancelTimer(sweepTimer);
-    Future<Void> c = consumer == null ? Future.succeededFuture() : consumer.close().recover(e -> Future.succeededFuture());
+    if (commitTimer >= 0) vertx.cancelTimer(commitTimer);
+    Future<Void> c = commit().recover(e -> Future.succeededFuture())
+        .compose(v -> consumer == null ? Future.succeededFuture() : consumer.close().recover(e -> Future.succeededFuture()));
     c.compose(v -> producer == null ? Future.succeededFuture() : producer.close(5000).recover(e -> Future.succeededFuture()))
         .onComplete(ar -> stopPromise.complete());
   }
@@ -173,16 +181,42 @@ public final class EventEngineVerticle extends AbstractVerticle {
       return;
     }
     draining = true;
-    apply(rec).recover(e -> {
-      // Mongo down or a bug: not committed, so the record comes back after a restart; logged, not retried in a loop
-      LOG.error("detection record {}-{}@{} not applied: {}", rec.topic(), rec.partition(), rec.offset(), e.toString(), e);
-      return Future.failedFuture(e);
-    }).compose(v -> consumer.commit(Map.of(new TopicPartition(rec.topic(), rec.partition()), new OffsetAndMetadata(rec.offset() + 1, GROUP))))
-        .onComplete(ar -> {
-          if (ar.failed() && !stopping) LOG.warn("offset {} of {}-{} not committed: {}", rec.offset(), rec.topic(), rec.partition(), ar.cause().toString());
-          draining = false;
-          drain();
-        });
+    attempt(rec, 0);
+  }
+
+  /**
+   * Applies a record; on failure (Mongo unavailable, ...) retries the same record with capped backoff (1 s doubling to
+   * 30 s) and applies nothing after it meanwhile: the engine stalls rather than skips, so nothing is lost.
+   */
+  private void attempt(KafkaConsumerRecord<String, Buffer> rec, int n) {
+    apply(rec).onComplete(ar -> {
+      if (stopping) return;
+      if (ar.failed()) {
+        retries.increment();
+        long delay = Math.min(30_000, 1000L << Math.min(n, 5));
+        LOG.error("detection record {}-{}@{} not applied (attempt {}), retrying in {} ms: {}", rec.topic(), rec.partition(), rec.offset(), n + 1, delay,
+            ar.cause().toString());
+        vertx.setTimer(delay, id -> attempt(rec, n + 1));
+        return;
+      }
+      done.put(new TopicPartition(rec.topic(), rec.partition()), rec.offset() + 1);
+      draining = false;
+      drain();
+    });
+  }
+
+  /** Commits the offsets after the applied records (periodically: a commit waits for the consumer's poll). */
+  private Future<Void> commit() {
+    if (consumer == null || committing || done.isEmpty()) return Future.succeededFuture();
+    Map<TopicPartition, OffsetAndMetadata> m = new java.util.HashMap<>();
+    done.forEach((tp, o) -> m.put(tp, new OffsetAndMetadata(o, GROUP)));
+    Map<TopicPartition, Long> snapshot = new java.util.HashMap<>(done);
+    committing = true;
+    return consumer.commit(m).<Void>mapEmpty().onComplete(ar -> {
+      committing = false;
+      if (ar.succeeded()) snapshot.forEach((tp, o) -> done.remove(tp, o));
+      else LOG.warn("event engine commit of {} failed: {} (those records are applied again after a restart, idempotently)", m, ar.cause().toString());
+    });
   }
 
   /** Applies one detection record (idempotent on jobId + model + segmentSequence). */

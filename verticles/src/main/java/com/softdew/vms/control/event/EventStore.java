@@ -49,7 +49,7 @@ public final class EventStore {
   }
 
   /** The producer for {@link Addresses#TOPIC_EVENTS}; without one, changes go on the bus only. */
-  public void producer(KafkaProducer<String, Buffer> p) {
+  public synchronized void producer(KafkaProducer<String, Buffer> p) {
     this.producer = p;
   }
 
@@ -57,6 +57,11 @@ public final class EventStore {
    * Indexes for the queries of the engine and the API. mongo-java-server (the embedded store) keeps unique indexes
    * but may ignore compound ordering; on a real MongoDB they are used as declared.
    */
+  /** The engine that set this producer stops: later changes (actions) go on the bus only until an engine starts again. */
+  public synchronized void producerClosed(KafkaProducer<String, Buffer> p) {
+    if (producer == p) producer = null;
+  }
+
   public Future<Void> ensureIndexes() {
     return Future.all(
         mongo.ensureUniqueIndex(EVENTS, new JsonObject().put("eventId", 1)),

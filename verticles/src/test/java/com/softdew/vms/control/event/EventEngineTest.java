@@ -444,4 +444,41 @@ class EventEngineTest {
     waitFor("ended on the bus", () -> bus.stream().filter(m -> m.getJsonObject("event").getString("eventId").equals(intruderEvent)
         && m.getJsonObject("event").getString("endedAt") != null).findAny().orElse(null));
   }
+
+  @Test
+  @Order(9)
+  void aBurstOfConsecutiveSegmentsGrowsOneEvent() throws Exception {
+    int n = 60;
+    long t0 = base + 60_000;
+    List<DetectionResult> burst = new ArrayList<>();
+    for (int s = 0; s < n; s++) {
+      burst.add(segment("t1", "yard", 100 + s, t0 + s * 3000L, "intrusion", i -> new JsonArray().add(alarm("intrusion", "lawn", "t20", 0.97)),
+          i -> new JsonArray().add(person("t20", "lawn", 0.97))));
+    }
+    long start = System.nanoTime();
+    for (DetectionResult r : burst) {
+      KafkaProducerRecord<String, Buffer> rec = KafkaProducerRecord.create(Addresses.TOPIC_DETECTIONS, r.cameraId().toString(),
+          Buffer.buffer(r.toJson().encode()));
+      producer.send(rec);
+    }
+    await(producer.flush());
+    String last = Instant.ofEpochMilli(t0 + (n - 1) * 3000L + 19 * 200).toString();
+    JsonObject e;
+    try {
+      e = waitFor("lawn event grown to the last segment", () -> {
+      try {
+        List<JsonObject> l = events("t1", "&cameraId=yard").stream().filter(x -> "lawn".equals(x.getString("zone"))).toList();
+        return l.size() == 1 && l.get(0).getString("lastSeenAt").equals(last) ? l.get(0) : null;
+      } catch (Exception x) {
+        throw new RuntimeException(x);
+      }
+      });
+    } catch (AssertionError x) {
+      throw new AssertionError(x.getMessage() + "; expected lastSeenAt " + last + ", events " + events("t1", "&cameraId=yard"));
+    }
+    double secs = (System.nanoTime() - start) / 1e9;
+    System.out.printf("event engine: %d records applied in %.2f s (%.0f records/s, one growing event)%n", n, secs, n / secs);
+    assertEquals(1, events("t1", "&cameraId=yard").stream().filter(x -> "lawn".equals(x.getString("zone"))).count());
+    assertEquals(n * 15L + 5, e.getLong("frames"), "20 frames per segment, 5 shared with the next");
+  }
 }
