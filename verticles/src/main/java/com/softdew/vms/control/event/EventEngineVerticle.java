@@ -338,12 +338,12 @@ public final class EventEngineVerticle extends AbstractVerticle {
     if (!changed) return Future.succeededFuture(ev.getString("eventId"));
     String id = ev.getString("eventId");
     TenantMongo.Scoped db = store.of(k.tenantId());
-    return db.update(EventStore.EVENTS, new JsonObject().put("eventId", id), new JsonObject().put("$set", set))
-        .compose(u -> db.findOne(EventStore.EVENTS, new JsonObject().put("eventId", id), null))
-        .compose(doc -> {
-          updated.increment();
-          return store.publish("updated", k.tenantId(), doc).map(id);
-        });
+    return db.update(EventStore.EVENTS, new JsonObject().put("eventId", id), new JsonObject().put("$set", set)).map(u -> {
+      updated.increment();
+      // not awaited: the producer keeps the order of sends, a failure is logged by publish
+      store.publish("updated", k.tenantId(), ev.copy().mergeIn(set));
+      return id;
+    });
   }
 
   private JsonObject metadata(CameraKeys.Key k, Candidates.Candidate c) {
@@ -378,7 +378,8 @@ public final class EventEngineVerticle extends AbstractVerticle {
     TenantMongo.Scoped db = store.of(k.tenantId());
     return db.insert(EventStore.EVENTS, doc).compose(x -> {
       created.increment();
-      return db.findOne(EventStore.EVENTS, new JsonObject().put("eventId", id), null).compose(d -> store.publish("created", k.tenantId(), d)).map(id);
+      store.publish("created", k.tenantId(), doc);
+      return Future.succeededFuture(id);
     }, e -> isDuplicateKey(e) ? Future.succeededFuture(id) : Future.failedFuture(e));
   }
 
