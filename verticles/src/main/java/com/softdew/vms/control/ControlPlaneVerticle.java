@@ -52,6 +52,9 @@ public class ControlPlaneVerticle extends RoleVerticle {
   private AuditLog audit;
   private TenantSql tenantSql;
   private TenantDirectory tenants;
+  private com.softdew.vms.control.event.EventStore eventStore;
+  private com.softdew.vms.control.event.EventActions eventActions;
+  private com.softdew.vms.control.event.EventEngineVerticle eventEngine;
   private KeyRing keys;
   private AuthService auth;
   private ApiSecurity security;
@@ -158,6 +161,14 @@ public class ControlPlaneVerticle extends RoleVerticle {
           });
         })
         .compose(v -> {
+          // the event engine: detections (Kafka) → events (Mongo) → changes on the bus and Kafka (docs/events.md)
+          eventStore = new com.softdew.vms.control.event.EventStore(vertx, new com.softdew.vms.platform.store.TenantMongo(stores.mongo()));
+          eventActions = new com.softdew.vms.control.event.EventActions(eventStore, audit);
+          eventEngine = new com.softdew.vms.control.event.EventEngineVerticle(stores, eventStore, tenants, cameras, () -> config.service(),
+              com.softdew.vms.control.event.EventEngineVerticle.Settings.defaults(), eventActions, registry);
+          return vertx.deployVerticle(eventEngine).mapEmpty();
+        })
+        .compose(v -> {
           if (role != Role.ALL || !cfg.bool("demo.enabled")) return Future.succeededFuture();
           return vertx.deployVerticle(new com.softdew.vms.control.camera.DemoCamerasVerticle(tenantSql, tenants, cameras,
               java.nio.file.Path.of(cfg.string("data.dir")), cfg.integer("demo.cameras"), cfg.integer("demo.basePort"))
@@ -179,6 +190,7 @@ public class ControlPlaneVerticle extends RoleVerticle {
     playback = new com.softdew.vms.control.storage.PlaybackApi(vertx, recordingIndex, playbackSigner,
         com.softdew.vms.control.storage.PlaybackApi.Settings.defaults(java.nio.file.Path.of(cfg.string("data.dir"))), registry);
     handlers.putAll(playback.handlers());
+    handlers.putAll(new com.softdew.vms.control.event.EventApi(eventActions).handlers());
     handlers.put("getSystemInfo", ctx -> PlatformRouter.json(ctx, 200, systemInfo()));
     return OpenApiRouter.create(vertx, "openapi.yaml", handlers, List.of(security.rootHandler()), security::guard).map(router -> {
       router.get("/*").handler(StaticHandler.create("webroot").setIndexPage("index.html"));
@@ -202,6 +214,14 @@ public class ControlPlaneVerticle extends RoleVerticle {
 
   public TenantDirectory tenants() {
     return tenants;
+  }
+
+  public com.softdew.vms.control.event.EventEngineVerticle eventEngine() {
+    return eventEngine;
+  }
+
+  public com.softdew.vms.control.event.EventActions eventActions() {
+    return eventActions;
   }
 
   public AuditLog audit() {
