@@ -256,6 +256,7 @@ public final class WebhookDeliveryVerticle extends io.vertx.core.VerticleBase {
     final Set<String> pending = new HashSet<>();
     final WebhookBreaker breaker = new WebhookBreaker();
     int inFlight;
+    final AtomicLong attempts = new AtomicLong();
     long wakeTimer = -1;
     boolean closed;
 
@@ -335,6 +336,7 @@ public final class WebhookDeliveryVerticle extends io.vertx.core.VerticleBase {
       }, false);
     }).compose(x -> {
       attempts.increment();
+      ep.attempts.incrementAndGet();
       Buffer body = (Buffer) x[0];
       return web.postAbs(d.url).timeout(s.requestTimeout().toMillis()).putHeader("content-type", "application/json")
           .putHeader(WebhookSignature.HEADER_TIMESTAMP, Long.toString(ts)).putHeader(WebhookSignature.HEADER_SIGNATURE, (String) x[1])
@@ -469,6 +471,7 @@ public final class WebhookDeliveryVerticle extends io.vertx.core.VerticleBase {
       JsonObject o = new JsonObject();
       for (Map.Entry<String, Endpoint> e : endpoints.entrySet()) {
         o.put(e.getKey(), new JsonObject().put("pending", e.getValue().pending.size()).put("inFlight", e.getValue().inFlight)
+            .put("attempts", e.getValue().attempts.get())
             .put("breaker", e.getValue().breaker.state().name()).put("opened", e.getValue().breaker.opened()));
       }
       p.complete(o);
