@@ -53,7 +53,7 @@ class WebhookDeliveryTest {
   final Map<String, Deque<Integer>> script = new ConcurrentHashMap<>();
   final Map<String, List<Got>> got = new ConcurrentHashMap<>();
 
-  record Got(String path, String timestamp, String signature, String deliveryHeader, String body, WebhookSignature.Result verified) {
+  record Got(String path, String timestamp, String signature, String deliveryHeader, String body, WebhookSignature.Result verified, long nanos) {
     JsonObject json() {
       return new JsonObject(body);
     }
@@ -98,11 +98,11 @@ class WebhookDeliveryTest {
       String sig = req.getHeader(WebhookSignature.HEADER_SIGNATURE);
       WebhookSignature.Result r = secret == null ? WebhookSignature.Result.MALFORMED
           : WebhookSignature.check(secret, ts, b.getBytes(), sig, Instant.now(), WebhookSignature.DEFAULT_WINDOW);
-      got.computeIfAbsent(path, k -> new CopyOnWriteArrayList<>()).add(new Got(path, ts, sig, req.getHeader(WebhookSignature.HEADER_DELIVERY), b.toString(), r));
+      got.computeIfAbsent(path, k -> new CopyOnWriteArrayList<>()).add(new Got(path, ts, sig, req.getHeader(WebhookSignature.HEADER_DELIVERY), b.toString(), r, System.nanoTime()));
       Deque<Integer> s = script.get(path);
       Integer status = s == null ? null : s.pollFirst();
       int st = r != WebhookSignature.Result.OK ? 401 : status == null ? 200 : status;
-      if (st == 429) req.response().putHeader("Retry-After", "0");
+      if (st == 429) req.response().putHeader("Retry-After", "1");
       req.response().setStatusCode(st).end();
     })).listen(port, "127.0.0.1"));
   }
@@ -233,10 +233,12 @@ class WebhookDeliveryTest {
     JsonObject s = subscribe(path, new JsonObject().put("eventTypes", new JsonArray().add("tamper-check")));
     String eventId = newId();
     publish(change("wt1", "updated", eventId, "tamper-check", Priority.HIGH, Event.Status.NEW)); // growing event: not delivered
+    long t0 = System.nanoTime();
     publish(change("wt1", "created", eventId, "tamper-check", Priority.HIGH, Event.Status.NEW));
     publish(change("wt2", "created", newId(), "tamper-check", Priority.HIGH, Event.Status.NEW)); // another tenant's change
     waitFor("delivery", () -> got(path).size() >= 1);
     Got g = got(path).get(0);
+    System.out.printf("webhook: bus publish -> receiver got the signed POST in %.1f ms (first delivery, cold connection)%n", (g.nanos() - t0) / 1e6);
     assertEquals(WebhookSignature.Result.OK, g.verified());
     JsonObject body = g.json();
     assertEquals(g.deliveryHeader(), body.getString("deliveryId"));
@@ -258,8 +260,10 @@ class WebhookDeliveryTest {
     assertFalse(WebhookSignature.verify(secret, Long.toString(Long.parseLong(g.timestamp()) + 1), raw, g.signature(), now, Duration.ofMinutes(5)));
     assertFalse(WebhookSignature.verify("whsec_other", g.timestamp(), raw, g.signature(), now, Duration.ofMinutes(5)));
     // the status change is delivered too, with its own deliveryId
+    long t1 = System.nanoTime();
     publish(change("wt1", "status", eventId, "tamper-check", Priority.HIGH, Event.Status.ACKNOWLEDGED));
     waitFor("status delivery", () -> got(path).size() >= 2);
+    System.out.printf("webhook: bus publish -> receiver got the signed POST in %.1f ms (second delivery)%n", (got(path).get(1).nanos() - t1) / 1e6);
     Got st = got(path).get(1);
     assertEquals(WebhookSignature.Result.OK, st.verified());
     assertEquals("ACKNOWLEDGED", st.json().getJsonObject("event").getString("status"));
@@ -317,6 +321,44 @@ class WebhookDeliveryTest {
     assertEquals(WebhookSignature.Result.OK, again.verified());
     poll("dead letter redelivered", () -> getJson(a1, "/api/v1/webhooks/dead-letters?state=redelivered&webhookId=" + s.getString("id")), x -> x.getLong("total") == 1);
     assertTrue(call(a1, "GET", "/api/v1/audit?action=webhook.retry", null).bodyAsJsonArray().size() >= 1);
+  }
+
+  @Test
+  void a429IsRetriedAfterTheReceiversRetryAfter() throws Exception {
+    String path = "/hook/busy";
+    subscribe(path, new JsonObject().put("eventTypes", new JsonArray().add("busy-type")));
+    script.put(path, new ArrayDeque<>(List.of(429)));
+    publish(change("wt1", "created", newId(), "busy-type", Priority.HIGH, Event.Status.NEW));
+    waitFor("second attempt", () -> got(path).size() >= 2);
+    List<Got> l = got(path);
+    long gapMs = (l.get(1).nanos() - l.get(0).nanos()) / 1_000_000;
+    assertTrue(gapMs >= 950, "Retry-After: 1 honoured over the 50 ms backoff, waited " + gapMs + " ms");
+    assertEquals(l.get(0).deliveryHeader(), l.get(1).deliveryHeader());
+    assertEquals(2, l.get(1).json().getInteger("attempt"));
+  }
+
+  @Test
+  void aFullEndpointQueueDeadLettersTheOverflowAndCountsIt() throws Exception {
+    WebhookDeliveryVerticle d = test.node.webhooks();
+    int port = freePort(); // nothing listens: deliveries stay queued behind retries and the open breaker
+    HttpResponse<Buffer> r = call(a1, "POST", "/api/v1/webhooks", new JsonObject().put("url", "http://127.0.0.1:" + port + "/hook/full")
+        .put("eventTypes", new JsonArray().add("full-type")));
+    assertEquals(201, r.statusCode());
+    String id = r.bodyAsJsonObject().getString("id");
+    double before = d.registry().counter("vms.webhook.queue.overflow").count();
+    d.reconfigure(new WebhookDeliveryVerticle.Settings(Duration.ofSeconds(5), Duration.ofSeconds(5), 0, 4, 3, 2, Duration.ofSeconds(2), Duration.ofSeconds(1),
+        3, Duration.ofSeconds(10), Duration.ofSeconds(1), 100, Duration.ZERO, 100));
+    try {
+      for (int i = 0; i < 5; i++) publish(change("wt1", "created", newId(), "full-type", Priority.HIGH, Event.Status.NEW));
+      JsonObject dl = poll("2 overflow dead letters", () -> getJson(a1, "/api/v1/webhooks/dead-letters?webhookId=" + id), x -> x.getLong("total") == 2);
+      assertTrue(dl.getJsonArray("items").stream().allMatch(o -> "queue-full".equals(((JsonObject) o).getString("reason"))));
+      assertEquals(2.0, d.registry().counter("vms.webhook.queue.overflow").count() - before);
+      assertEquals(3, snapshot(d).getJsonObject("wt1/" + id).getInteger("pending"));
+    } finally {
+      d.reconfigure(FAST);
+      assertEquals(204, call(a1, "DELETE", "/api/v1/webhooks/" + id, null).statusCode()); // drops its pending deliveries
+    }
+    poll("endpoint dropped", () -> snapshot(d).getJsonObject("wt1/" + id), e -> e == null);
   }
 
   @Test
