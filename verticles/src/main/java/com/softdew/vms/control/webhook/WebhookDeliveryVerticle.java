@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -62,11 +61,10 @@ public final class WebhookDeliveryVerticle extends io.vertx.core.VerticleBase {
   private final MeterRegistry registry;
   private volatile Settings settings;
   private WebClient web;
-  private final Map<String, Endpoint> endpoints = new HashMap<>();
+  private final Map<String, Endpoint> endpoints = new java.util.concurrent.ConcurrentHashMap<>(); // read by the metrics scrape
   private final Map<String, CachedSubs> subs = new HashMap<>();
   private final Map<String, CachedSite> sites = new HashMap<>();
   private final AtomicLong seq = new AtomicLong(System.currentTimeMillis() * 1000);
-  private Counter attempts, delivered, retried, dead, overflow, held, opened, disabled, duplicates, ignored, logFailures;
 
   /**
    * @param siteOf (tenant, cameraKey) → site of the camera (root of its hierarchy node), for subscriptions filtered by
@@ -97,23 +95,12 @@ public final class WebhookDeliveryVerticle extends io.vertx.core.VerticleBase {
     Settings s = settings;
     web = WebClient.create(vertx, new WebClientOptions().setConnectTimeout((int) s.connectTimeout().toMillis()).setFollowRedirects(false)
         .setUserAgent("vms-webhooks/1"));
-    attempts = counter("vms.webhook.attempts", "HTTP attempts made");
-    delivered = counter("vms.webhook.delivered", "deliveries acknowledged with 2xx");
-    retried = counter("vms.webhook.retries", "attempts scheduled again");
-    dead = counter("vms.webhook.dead", "deliveries dead-lettered");
-    overflow = counter("vms.webhook.queue.overflow", "deliveries refused by a full endpoint queue (dead-lettered)");
-    held = counter("vms.webhook.breaker.held", "deliveries held back (not attempted) because the endpoint's breaker was open");
-    opened = counter("vms.webhook.breaker.opened", "times an endpoint's breaker opened");
-    disabled = counter("vms.webhook.disabled", "subscriptions disabled by a 410 answer");
-    duplicates = counter("vms.webhook.duplicates", "changes already pending for the endpoint (same deliveryId), skipped");
-    ignored = counter("vms.webhook.ignored", "bus messages not delivered (action updated, or malformed)");
-    logFailures = counter("vms.webhook.log.failures", "delivery log / dead letter writes that failed");
     Gauge.builder("vms.webhook.queued", this, v -> v.queued()).description("deliveries pending in all endpoint queues").register(registry);
     vertx.eventBus().<JsonObject>localConsumer(Addresses.EVENT_UPDATED, m -> {
       try {
         onChange(m.body());
       } catch (RuntimeException e) {
-        ignored.increment();
+        count("vms.webhook.ignored", null);
         LOG.warn("event change not delivered to webhooks: {}", e.toString());
       }
     });
@@ -126,8 +113,22 @@ public final class WebhookDeliveryVerticle extends io.vertx.core.VerticleBase {
     return Future.succeededFuture();
   }
 
-  private Counter counter(String name, String description) {
-    return Counter.builder(name).description(description).register(registry);
+  private static final Map<String, String> DESCRIPTIONS = Map.ofEntries(
+      Map.entry("vms.webhook.attempts", "HTTP attempts made"),
+      Map.entry("vms.webhook.delivered", "deliveries acknowledged with 2xx"),
+      Map.entry("vms.webhook.retries", "attempts scheduled again"),
+      Map.entry("vms.webhook.dead", "deliveries dead-lettered"),
+      Map.entry("vms.webhook.queue.overflow", "deliveries refused by a full endpoint queue (dead-lettered)"),
+      Map.entry("vms.webhook.breaker.held", "deliveries held back (not attempted) because the endpoint's breaker was open"),
+      Map.entry("vms.webhook.breaker.opened", "times an endpoint's breaker opened"),
+      Map.entry("vms.webhook.disabled", "subscriptions disabled by a 410 answer"),
+      Map.entry("vms.webhook.duplicates", "changes already pending for the endpoint (same deliveryId), skipped"),
+      Map.entry("vms.webhook.ignored", "bus messages not delivered (action updated, or malformed)"),
+      Map.entry("vms.webhook.log.failures", "delivery log / dead letter writes that failed"));
+
+  /** Counters carry the tenant (bounded: one series per tenant and name). */
+  private void count(String name, String tenant) {
+    Counter.builder(name).description(DESCRIPTIONS.get(name)).tag("tenant", tenant == null ? "_unknown" : tenant).register(registry).increment();
   }
 
   // ------------------------------------------------------------------ intake
@@ -137,7 +138,7 @@ public final class WebhookDeliveryVerticle extends io.vertx.core.VerticleBase {
     String tenant = m == null ? null : m.getString("tenantId");
     JsonObject event = m == null ? null : m.getJsonObject("event");
     if (tenant == null || event == null || !("created".equals(action) || "status".equals(action))) {
-      ignored.increment();
+      count("vms.webhook.ignored", tenant);
       return;
     }
     subscriptions(tenant).onSuccess(list -> onCtx(() -> {
@@ -253,7 +254,7 @@ public final class WebhookDeliveryVerticle extends io.vertx.core.VerticleBase {
   static final class Endpoint {
     final String key;
     final ArrayDeque<Delivery> ready = new ArrayDeque<>();
-    final Set<String> pending = new HashSet<>();
+    final Set<String> pending = java.util.concurrent.ConcurrentHashMap.newKeySet();
     final WebhookBreaker breaker = new WebhookBreaker();
     int inFlight;
     final AtomicLong attempts = new AtomicLong();
@@ -281,11 +282,11 @@ public final class WebhookDeliveryVerticle extends io.vertx.core.VerticleBase {
     String key = d.tenant + "/" + d.subscriptionId;
     Endpoint ep = endpoints.computeIfAbsent(key, Endpoint::new);
     if (ep.pending.contains(d.id)) {
-      duplicates.increment();
+      count("vms.webhook.duplicates", d.tenant);
       return;
     }
     if (ep.pending.size() >= settings.maxQueuePerEndpoint()) {
-      overflow.increment();
+      count("vms.webhook.queue.overflow", d.tenant);
       LOG.warn("webhook queue of {} full ({}): delivery {} dead-lettered", key, ep.pending.size(), d.id);
       deadLetter(d, "queue-full");
       return;
@@ -303,7 +304,7 @@ public final class WebhookDeliveryVerticle extends io.vertx.core.VerticleBase {
         for (Delivery d : ep.ready) {
           if (!d.heldCounted) {
             d.heldCounted = true;
-            held.increment();
+            count("vms.webhook.breaker.held", d.tenant);
           }
         }
         if (ep.breaker.state() == WebhookBreaker.State.OPEN && ep.wakeTimer < 0) {
@@ -335,7 +336,7 @@ public final class WebhookDeliveryVerticle extends io.vertx.core.VerticleBase {
         return new Object[] {body, WebhookSignature.sign(store.secretOf(sub), ts, body.getBytes())};
       }, false);
     }).compose(x -> {
-      attempts.increment();
+      count("vms.webhook.attempts", d.tenant);
       ep.attempts.incrementAndGet();
       Buffer body = (Buffer) x[0];
       return web.postAbs(d.url).timeout(s.requestTimeout().toMillis()).putHeader("content-type", "application/json")
@@ -368,11 +369,11 @@ public final class WebhookDeliveryVerticle extends io.vertx.core.VerticleBase {
     if (st >= 200 && st < 300) {
       ep.breaker.success();
       ep.pending.remove(d.id);
-      delivered.increment();
+      count("vms.webhook.delivered", d.tenant);
       log(d, st, "delivered", null, ms);
       if (d.fromDeadLetter) {
         store.markDeadLetter(d.tenant, d.id, new JsonObject().put("state", "redelivered").put("redeliveredAt", Instant.now().toString()))
-            .onFailure(e -> logFailures.increment());
+            .onFailure(e -> count("vms.webhook.log.failures", d.tenant));
       }
       return;
     }
@@ -383,10 +384,10 @@ public final class WebhookDeliveryVerticle extends io.vertx.core.VerticleBase {
     ep.breaker.success(); // the endpoint answered: it is up
     ep.pending.remove(d.id);
     if (st == 410) {
-      disabled.increment();
+      count("vms.webhook.disabled", d.tenant);
       log(d, st, "disabled", "410 Gone: subscription disabled", ms);
       store.update(d.tenant, d.subscriptionId, new JsonObject().put("enabled", false).put("disabledReason", "receiver answered 410 Gone at " + Instant.now()))
-          .onFailure(e -> logFailures.increment());
+          .onFailure(e -> count("vms.webhook.log.failures", d.tenant));
       subs.remove(d.tenant);
       ep.closed = true;
       endpoints.remove(ep.key);
@@ -417,7 +418,7 @@ public final class WebhookDeliveryVerticle extends io.vertx.core.VerticleBase {
     d.lastStatus = status;
     d.lastError = error;
     if (ep.breaker.failure(System.currentTimeMillis(), s.breakerFailures(), s.breakerOpen().toMillis())) {
-      opened.increment();
+      count("vms.webhook.breaker.opened", d.tenant);
       LOG.warn("webhook endpoint {} breaker OPEN for {} ms after: {}", ep.key, s.breakerOpen().toMillis(), error);
     }
     if (d.attempt - d.firstAttempt + 1 >= s.maxAttempts()) {
@@ -428,7 +429,7 @@ public final class WebhookDeliveryVerticle extends io.vertx.core.VerticleBase {
     }
     long delay = Math.max(s.backoffMillis(d.attempt + 1, ThreadLocalRandom.current().nextDouble()), Math.min(retryAfter, s.maxRetryAfter().toMillis()));
     log(d, status, "retry", error, ms).put("retryInMs", delay);
-    retried.increment();
+    count("vms.webhook.retries", d.tenant);
     d.attempt++;
     vertx.setTimer(Math.max(1, delay), t -> {
       if (ep.closed) return;
@@ -443,23 +444,23 @@ public final class WebhookDeliveryVerticle extends io.vertx.core.VerticleBase {
         .put("eventId", e == null ? null : e.getString("eventId")).put("action", d.change.getString("action")).put("attempt", d.attempt)
         .put("at", Instant.now().toString()).put("status", status).put("outcome", outcome).put("error", error).put("durationMs", ms);
     store.log(d.tenant, entry).onFailure(x -> {
-      logFailures.increment();
+      count("vms.webhook.log.failures", d.tenant);
       LOG.warn("webhook delivery log write failed: {}", x.getMessage());
     });
     if (entry.getLong("seq") % 20 == 0) {
-      store.trim(d.tenant, d.subscriptionId, settings.logKeep()).onFailure(x -> logFailures.increment());
+      store.trim(d.tenant, d.subscriptionId, settings.logKeep()).onFailure(x -> count("vms.webhook.log.failures", d.tenant));
     }
     return entry;
   }
 
   private void deadLetter(Delivery d, String reason) {
-    dead.increment();
+    count("vms.webhook.dead", d.tenant);
     Instant now = Instant.now();
     store.deadLetter(d.tenant, new JsonObject().put("id", d.id).put("deliveryId", d.id).put("subscriptionId", d.subscriptionId).put("url", d.url)
         .put("reason", reason).put("attempts", d.attempt).put("lastStatus", d.lastStatus).put("lastError", d.lastError)
         .put("state", "dead").put("at", now.toString()).put("atMs", now.toEpochMilli()).put("change", d.change))
         .onFailure(x -> {
-          logFailures.increment();
+          count("vms.webhook.log.failures", d.tenant);
           LOG.error("webhook dead letter {} of {} not stored: {}", d.id, d.tenant, x.getMessage());
         });
   }

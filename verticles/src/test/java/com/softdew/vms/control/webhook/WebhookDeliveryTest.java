@@ -269,7 +269,7 @@ class WebhookDeliveryTest {
     assertEquals("ACKNOWLEDGED", st.json().getJsonObject("event").getString("status"));
     assertFalse(st.deliveryHeader().equals(g.deliveryHeader()));
     assertEquals(2, got(path).size(), "the 'updated' change and wt2's change were not delivered");
-    JsonObject log = poll("delivery log", () -> getJson(a1, "/api/v1/webhooks/" + s.getString("id") + "/deliveries"), l -> l.getLong("total") >= 2);
+    JsonObject log = poll("delivery log", () -> getJson(a1, "/api/v1/webhooks/" + s.getString("id") + "/deliveries"), l -> l.getJsonArray("items").size() >= 2);
     assertEquals("delivered", log.getJsonArray("items").getJsonObject(0).getString("outcome"));
     assertEquals(200, log.getJsonArray("items").getJsonObject(0).getInteger("status"));
   }
@@ -285,7 +285,7 @@ class WebhookDeliveryTest {
     assertEquals(List.of(1, 2, 3), l.stream().map(x -> x.json().getInteger("attempt")).toList());
     assertEquals(1, l.stream().map(Got::deliveryHeader).distinct().count(), "same deliveryId on every attempt");
     assertTrue(l.stream().allMatch(x -> x.verified() == WebhookSignature.Result.OK));
-    JsonObject log = poll("log of 3 attempts", () -> getJson(a1, "/api/v1/webhooks/" + s.getString("id") + "/deliveries"), x -> x.getLong("total") >= 3);
+    JsonObject log = poll("log of 3 attempts", () -> getJson(a1, "/api/v1/webhooks/" + s.getString("id") + "/deliveries"), x -> x.getJsonArray("items").size() >= 3);
     assertEquals(List.of("delivered", "retry", "retry"), log.getJsonArray("items").stream().map(o -> ((JsonObject) o).getString("outcome")).toList());
     JsonObject paged = getJson(a1, "/api/v1/webhooks/" + s.getString("id") + "/deliveries?limit=1&offset=1");
     assertEquals(1, paged.getJsonArray("items").size());
@@ -300,7 +300,7 @@ class WebhookDeliveryTest {
     JsonObject s = subscribe(path, new JsonObject().put("eventTypes", new JsonArray().add("refused-type")));
     script.put(path, new ArrayDeque<>(List.of(400)));
     publish(change("wt1", "created", newId(), "refused-type", Priority.MEDIUM, Event.Status.NEW));
-    JsonObject dls = poll("dead letter", () -> getJson(a1, "/api/v1/webhooks/dead-letters?webhookId=" + s.getString("id")), x -> x.getLong("total") >= 1);
+    JsonObject dls = poll("dead letter", () -> getJson(a1, "/api/v1/webhooks/dead-letters?webhookId=" + s.getString("id")), x -> x.getJsonArray("items").size() >= 1);
     JsonObject dl = dls.getJsonArray("items").getJsonObject(0);
     assertEquals("http-400", dl.getString("reason"));
     assertEquals(400, dl.getInteger("lastStatus"));
@@ -319,7 +319,7 @@ class WebhookDeliveryTest {
     assertEquals(dl.getString("deliveryId"), again.deliveryHeader(), "same deliveryId: the receiver can dedupe");
     assertEquals(2, again.json().getInteger("attempt"));
     assertEquals(WebhookSignature.Result.OK, again.verified());
-    poll("dead letter redelivered", () -> getJson(a1, "/api/v1/webhooks/dead-letters?state=redelivered&webhookId=" + s.getString("id")), x -> x.getLong("total") == 1);
+    poll("dead letter redelivered", () -> getJson(a1, "/api/v1/webhooks/dead-letters?state=redelivered&webhookId=" + s.getString("id")), x -> x.getJsonArray("items").size() == 1);
     assertTrue(call(a1, "GET", "/api/v1/audit?action=webhook.retry", null).bodyAsJsonArray().size() >= 1);
   }
 
@@ -345,14 +345,14 @@ class WebhookDeliveryTest {
         .put("eventTypes", new JsonArray().add("full-type")));
     assertEquals(201, r.statusCode());
     String id = r.bodyAsJsonObject().getString("id");
-    double before = d.registry().counter("vms.webhook.queue.overflow").count();
+    double before = d.registry().counter("vms.webhook.queue.overflow", "tenant", "wt1").count();
     d.reconfigure(new WebhookDeliveryVerticle.Settings(Duration.ofSeconds(5), Duration.ofSeconds(5), 0, 4, 3, 2, Duration.ofSeconds(2), Duration.ofSeconds(1),
         3, Duration.ofSeconds(10), Duration.ofSeconds(1), 100, Duration.ZERO, 100));
     try {
       for (int i = 0; i < 5; i++) publish(change("wt1", "created", newId(), "full-type", Priority.HIGH, Event.Status.NEW));
-      JsonObject dl = poll("2 overflow dead letters", () -> getJson(a1, "/api/v1/webhooks/dead-letters?webhookId=" + id), x -> x.getLong("total") == 2);
+      JsonObject dl = poll("2 overflow dead letters", () -> getJson(a1, "/api/v1/webhooks/dead-letters?webhookId=" + id), x -> x.getJsonArray("items").size() == 2 && x.getLong("total") == 2);
       assertTrue(dl.getJsonArray("items").stream().allMatch(o -> "queue-full".equals(((JsonObject) o).getString("reason"))));
-      assertEquals(2.0, d.registry().counter("vms.webhook.queue.overflow").count() - before);
+      assertEquals(2.0, d.registry().counter("vms.webhook.queue.overflow", "tenant", "wt1").count() - before);
       assertEquals(3, snapshot(d).getJsonObject("wt1/" + id).getInteger("pending"));
     } finally {
       d.reconfigure(FAST);
@@ -408,7 +408,7 @@ class WebhookDeliveryTest {
     secrets.put(path, s.getString("secret"));
     String key = "wt1/" + s.getString("id");
     WebhookDeliveryVerticle d = test.node.webhooks();
-    double heldBefore = d.registry().counter("vms.webhook.breaker.held").count();
+    double heldBefore = d.registry().counter("vms.webhook.breaker.held", "tenant", "wt1").count();
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       ids.add(newId());
@@ -424,7 +424,7 @@ class WebhookDeliveryTest {
     JsonObject stillOpen = poll("5 pending", () -> snapshot(d).getJsonObject(key), e -> e.getInteger("pending") == 5);
     assertEquals("OPEN", stillOpen.getString("breaker"));
     assertEquals(attemptsAtOpen, stillOpen.getLong("attempts"), "no attempt while the breaker is open");
-    assertTrue(d.registry().counter("vms.webhook.breaker.held").count() - heldBefore >= 2, "held deliveries are counted");
+    assertTrue(d.registry().counter("vms.webhook.breaker.held", "tenant", "wt1").count() - heldBefore >= 2, "held deliveries are counted");
     // the receiver comes back: the half-open trial succeeds, the breaker closes, the queue drains
     HttpServer back = startReceiverOn(port);
     try {
