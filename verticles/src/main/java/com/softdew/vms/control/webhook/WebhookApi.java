@@ -20,10 +20,12 @@ import java.util.function.Supplier;
 /**
  * REST handlers of /api/v1/webhooks (tag webhooks). Reads need {@code config.read}, changes {@code config.write}.
  * The tenant is the caller's (a platform operator names it with ?tenantId=); another tenant's subscription or dead
- * letter answers 404. Every change is audited (webhook.create, webhook.update, webhook.delete, webhook.retry).
+ * letter answers 404. Every change is audited (webhook.create, webhook.update, webhook.delete, webhook.rotate-secret, webhook.retry).
  */
 public final class WebhookApi {
   public static final int MAX_URL = 2048;
+  /** How long the previous secret keeps signing after a rotation. */
+  public static final java.time.Duration ROTATION_OVERLAP = java.time.Duration.ofHours(24);
 
   private final WebhookStore store;
   private final Supplier<WebhookDeliveryVerticle> delivery;
@@ -148,6 +150,15 @@ public final class WebhookApi {
         changed(t, id, true);
         return audited(ctx, t, "webhook.delete", "webhook:" + id, old, null);
       })).onSuccess(v -> ctx.response().setStatusCode(204).end()).onFailure(ctx::fail);
+    });
+    h.put("rotateWebhookSecret", ctx -> {
+      String t = tenant(ctx);
+      String id = path(ctx, "webhookId");
+      reply(ctx, 200, store.rotateSecret(t, id, ROTATION_OVERLAP).compose(secret -> {
+        if (secret == null) return Future.failedFuture(ApiException.notFound("no webhook subscription " + id));
+        return store.get(t, id).compose(now -> audited(ctx, t, "webhook.rotate-secret", "webhook:" + id, null,
+            new JsonObject().put("previousSecretUntil", now.getString("previousSecretUntil"))).map(v -> now.copy().put("secret", secret)));
+      }));
     });
     h.put("listWebhookDeliveries", ctx -> {
       String t = tenant(ctx);

@@ -333,7 +333,10 @@ public final class WebhookDeliveryVerticle extends io.vertx.core.VerticleBase {
       if (sub == null || !sub.getBoolean("enabled", true)) return Future.failedFuture(new GoneLocally(sub == null ? "subscription deleted" : "subscription disabled"));
       return vertx.executeBlocking(() -> {
         Buffer body = Buffer.buffer(payload.encode());
-        return new Object[] {body, WebhookSignature.sign(store.secretOf(sub), ts, body.getBytes())};
+        String sig = WebhookSignature.sign(store.secretOf(sub), ts, body.getBytes());
+        String previous = store.previousSecretOf(sub, sentAt);
+        if (previous != null) sig += ", " + WebhookSignature.sign(previous, ts, body.getBytes()); // rotation overlap
+        return new Object[] {body, sig};
       }, false);
     }).compose(x -> {
       count("vms.webhook.attempts", d.tenant);

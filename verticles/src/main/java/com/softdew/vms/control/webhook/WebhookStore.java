@@ -53,7 +53,7 @@ public final class WebhookStore {
   static JsonObject view(JsonObject d) {
     if (d == null) return null;
     JsonObject v = new JsonObject();
-    for (String k : List.of("id", "url", "eventTypes", "priorities", "sites", "cameras", "enabled", "createdAt", "updatedAt", "disabledReason")) {
+    for (String k : List.of("id", "url", "eventTypes", "priorities", "sites", "cameras", "enabled", "createdAt", "updatedAt", "disabledReason", "secretRotatedAt", "previousSecretUntil")) {
       if (d.containsKey(k)) v.put(k, d.getValue(k));
     }
     return v.put("tenantId", d.getString(TenantMongo.TENANT_FIELD));
@@ -98,6 +98,29 @@ public final class WebhookStore {
   /** The plaintext secret of a stored subscription (AES-GCM open; microseconds). */
   public String secretOf(JsonObject raw) {
     return box.open(raw.getString("secret_sealed"), context(raw.getString(TenantMongo.TENANT_FIELD), raw.getString("id")));
+  }
+
+  /** The previous secret while its overlap window after a rotation lasts, else null. */
+  public String previousSecretOf(JsonObject raw, Instant now) {
+    String sealed = raw.getString("previous_secret_sealed");
+    String until = raw.getString("previousSecretUntil");
+    if (sealed == null || until == null || !now.isBefore(Instant.parse(until))) return null;
+    return box.open(sealed, context(raw.getString(TenantMongo.TENANT_FIELD), raw.getString("id")));
+  }
+
+  /**
+   * A new secret (returned, shown once); the old one keeps signing next to it until {@code overlap} has passed, so
+   * receivers can switch without losing deliveries. Null when the subscription does not exist.
+   */
+  public Future<String> rotateSecret(String tenantId, String id, java.time.Duration overlap) {
+    return raw(tenantId, id).compose(old -> {
+      if (old == null) return Future.succeededFuture(null);
+      String secret = newSecret();
+      JsonObject set = new JsonObject().put("secret_sealed", box.seal(secret, context(tenantId, id)))
+          .put("previous_secret_sealed", old.getString("secret_sealed")).put("previousSecretUntil", Instant.now().plus(overlap).toString())
+          .put("secretRotatedAt", Instant.now().toString()).put("updatedAt", Instant.now().toString());
+      return mongo.forTenant(tenantId).update(SUBSCRIPTIONS, new JsonObject().put("id", id), new JsonObject().put("$set", set)).map(r -> secret);
+    });
   }
 
   // ------------------------------------------------------------------ delivery log

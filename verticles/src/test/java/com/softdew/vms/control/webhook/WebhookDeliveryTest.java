@@ -362,6 +362,31 @@ class WebhookDeliveryTest {
   }
 
   @Test
+  void aRotatedSecretSignsNextToThePreviousOneDuringTheOverlap() throws Exception {
+    String path = "/hook/rotate";
+    JsonObject s = subscribe(path, new JsonObject().put("eventTypes", new JsonArray().add("rotate-type")));
+    String old = s.getString("secret");
+    assertEquals(404, call(a2, "POST", "/api/v1/webhooks/" + s.getString("id") + "/rotate-secret", null).statusCode());
+    HttpResponse<Buffer> r = call(a1, "POST", "/api/v1/webhooks/" + s.getString("id") + "/rotate-secret", null);
+    assertEquals(200, r.statusCode(), r.bodyAsString());
+    String fresh = r.bodyAsJsonObject().getString("secret");
+    assertTrue(fresh.startsWith("whsec_") && !fresh.equals(old));
+    assertNotNull(r.bodyAsJsonObject().getString("previousSecretUntil"));
+    assertNull(getJson(a1, "/api/v1/webhooks/" + s.getString("id")).getValue("secret"));
+    secrets.put(path, fresh);
+    publish(change("wt1", "created", newId(), "rotate-type", Priority.HIGH, Event.Status.NEW));
+    waitFor("delivery", () -> got(path).size() >= 1);
+    Got g = got(path).get(0);
+    assertEquals(2, g.signature().split(",").length, g.signature());
+    byte[] raw = g.body().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(WebhookSignature.verify(fresh, g.timestamp(), raw, g.signature(), Instant.now(), Duration.ofMinutes(5)), "receiver on the new secret");
+    assertTrue(WebhookSignature.verify(old, g.timestamp(), raw, g.signature(), Instant.now(), Duration.ofMinutes(5)), "receiver still on the old secret");
+    JsonArray audit = call(a1, "GET", "/api/v1/audit?action=webhook.rotate-secret", null).bodyAsJsonArray();
+    assertEquals(1, audit.size());
+    assertFalse(audit.encode().contains(fresh) || audit.encode().contains(old));
+  }
+
+  @Test
   void a410DisablesTheSubscription() throws Exception {
     String path = "/hook/gone";
     JsonObject s = subscribe(path, new JsonObject().put("eventTypes", new JsonArray().add("gone-type")));
