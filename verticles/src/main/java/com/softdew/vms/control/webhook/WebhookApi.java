@@ -138,7 +138,7 @@ public final class WebhookApi {
         JsonObject set = fields(body, false, old);
         return store.update(t, id, set).compose(now -> {
           if (now == null) return Future.failedFuture(ApiException.notFound("no webhook subscription " + id));
-          changed(t, id, !now.getBoolean("enabled", true) || set.containsKey("url"));
+          changed(t, id, !now.getBoolean("enabled", true)); // a new url applies to pending deliveries at their next attempt
           return audited(ctx, t, "webhook.update", "webhook:" + id, old, now).map(now);
         });
       }));

@@ -230,7 +230,7 @@ public final class WebhookDeliveryVerticle extends io.vertx.core.VerticleBase {
   static final class Delivery {
     final String tenant;
     final String subscriptionId;
-    final String url;
+    String url;
     final String id;
     final JsonObject change;
     int attempt;
@@ -331,6 +331,7 @@ public final class WebhookDeliveryVerticle extends io.vertx.core.VerticleBase {
     // the secret is opened and the HMAC computed on a worker thread (crypto off the event loop)
     store.raw(d.tenant, d.subscriptionId).compose(sub -> {
       if (sub == null || !sub.getBoolean("enabled", true)) return Future.failedFuture(new GoneLocally(sub == null ? "subscription deleted" : "subscription disabled"));
+      d.url = sub.getString("url"); // a PATCHed url applies to pending deliveries too
       return vertx.executeBlocking(() -> {
         Buffer body = Buffer.buffer(payload.encode());
         String sig = WebhookSignature.sign(store.secretOf(sub), ts, body.getBytes());

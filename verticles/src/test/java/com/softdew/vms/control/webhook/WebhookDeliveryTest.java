@@ -387,6 +387,30 @@ class WebhookDeliveryTest {
   }
 
   @Test
+  void aPatchedUrlAppliesToPendingRetries() throws Exception {
+    WebhookDeliveryVerticle d = test.node.webhooks();
+    int port = freePort(); // nothing listens there
+    HttpResponse<Buffer> r = call(a1, "POST", "/api/v1/webhooks", new JsonObject().put("url", "http://127.0.0.1:" + port + "/hook/old")
+        .put("eventTypes", new JsonArray().add("move-type")));
+    assertEquals(201, r.statusCode());
+    String id = r.bodyAsJsonObject().getString("id");
+    secrets.put("/hook/moved", r.bodyAsJsonObject().getString("secret"));
+    d.reconfigure(new WebhookDeliveryVerticle.Settings(Duration.ofMillis(300), Duration.ofSeconds(2), 0.2, 6, 50, 2, Duration.ofSeconds(2),
+        Duration.ofSeconds(1), 10, Duration.ofSeconds(3), Duration.ofSeconds(1), 100, Duration.ZERO, 100));
+    try {
+      publish(change("wt1", "created", newId(), "move-type", Priority.HIGH, Event.Status.NEW));
+      poll("first attempt failed", () -> snapshot(d).getJsonObject("wt1/" + id), e -> e != null && e.getLong("attempts") >= 1);
+      assertEquals(200, call(a1, "PATCH", "/api/v1/webhooks/" + id, new JsonObject().put("url", url("/hook/moved"))).statusCode());
+      waitFor("delivery at the new url", () -> got("/hook/moved").size() >= 1);
+      Got g = got("/hook/moved").get(0);
+      assertEquals(WebhookSignature.Result.OK, g.verified());
+      assertTrue(g.json().getInteger("attempt") >= 2, "a retry of the pending delivery, not a new one");
+    } finally {
+      d.reconfigure(FAST);
+    }
+  }
+
+  @Test
   void a410DisablesTheSubscription() throws Exception {
     String path = "/hook/gone";
     JsonObject s = subscribe(path, new JsonObject().put("eventTypes", new JsonArray().add("gone-type")));
