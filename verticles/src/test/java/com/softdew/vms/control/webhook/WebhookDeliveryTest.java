@@ -411,6 +411,31 @@ class WebhookDeliveryTest {
   }
 
   @Test
+  void filtersBySiteThroughTheCameraRegistryAndByCamera() throws Exception {
+    for (JsonObject n : List.of(new JsonObject().put("nodeId", "hq").put("kind", "SITE").put("name", "HQ"),
+        new JsonObject().put("nodeId", "hq-b1").put("parentId", "hq").put("kind", "BUILDING").put("name", "B1"),
+        new JsonObject().put("nodeId", "branch").put("kind", "SITE").put("name", "Branch"))) {
+      assertEquals(201, call(a1, "POST", "/api/v1/sites", n).statusCode());
+    }
+    for (String[] c : new String[][] {{"door", "hq-b1"}, {"gate", "branch"}}) {
+      HttpResponse<Buffer> r = call(a1, "POST", "/api/v1/cameras", new JsonObject().put("cameraId", c[0]).put("name", c[0]).put("host", "127.0.0.1")
+          .put("rtspMain", "rtsp://127.0.0.1:9/" + c[0]).put("nodeId", c[1]).put("authType", "BASIC").put("username", "u").put("secret", "camera-pw").put("enabled", false));
+      assertEquals(201, r.statusCode(), r.bodyAsString());
+    }
+    subscribe("/hook/site", new JsonObject().put("eventTypes", new JsonArray().add("site-type")).put("sites", new JsonArray().add("hq")));
+    subscribe("/hook/camera", new JsonObject().put("eventTypes", new JsonArray().add("site-type")).put("cameras", new JsonArray().add("gate")));
+    String atGate = newId();
+    String atDoor = newId();
+    publish(change("wt1", "created", atGate, "site-type", Priority.HIGH, Event.Status.NEW).put("cameraKey", "gate"));
+    publish(change("wt1", "created", atDoor, "site-type", Priority.HIGH, Event.Status.NEW).put("cameraKey", "door"));
+    waitFor("site and camera deliveries", () -> got("/hook/site").size() >= 1 && got("/hook/camera").size() >= 1);
+    Thread.sleep(200);
+    assertEquals(List.of(atDoor), got("/hook/site").stream().map(x -> x.json().getJsonObject("event").getString("eventId")).toList(),
+        "door is in building hq-b1 of site hq; gate is at site branch");
+    assertEquals(List.of(atGate), got("/hook/camera").stream().map(x -> x.json().getJsonObject("event").getString("eventId")).toList());
+  }
+
+  @Test
   void a410DisablesTheSubscription() throws Exception {
     String path = "/hook/gone";
     JsonObject s = subscribe(path, new JsonObject().put("eventTypes", new JsonArray().add("gone-type")));
