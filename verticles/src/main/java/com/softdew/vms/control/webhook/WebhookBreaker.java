@@ -15,10 +15,6 @@ final class WebhookBreaker {
   private boolean trialInFlight;
   private long opened;
 
-  State state(long now) {
-    return state;
-  }
-
   /** May a delivery be attempted now? Moves open → half-open when the open period is over (one trial at a time). */
   boolean allow(long now, int threshold, long openMillis) {
     switch (state) {
