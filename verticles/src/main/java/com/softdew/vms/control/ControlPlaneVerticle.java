@@ -70,6 +70,8 @@ public class ControlPlaneVerticle extends RoleVerticle {
   private com.softdew.vms.edge.record.RecordingNodeServices recordingNode;
   private com.softdew.vms.control.storage.PlaybackSigner playbackSigner;
   private com.softdew.vms.control.storage.PlaybackApi playback;
+  private com.softdew.vms.control.webhook.WebhookStore webhookStore;
+  private com.softdew.vms.control.webhook.WebhookDeliveryVerticle webhooks;
 
   public ControlPlaneVerticle(Role role, VmsConfig cfg) {
     super(role, cfg);
@@ -92,6 +94,7 @@ public class ControlPlaneVerticle extends RoleVerticle {
         }))
         .compose(box -> {
           cameras = new CameraService(vertx, tenantSql, box, tenants, audit);
+          webhookStore = new com.softdew.vms.control.webhook.WebhookStore(new com.softdew.vms.platform.store.TenantMongo(stores.mongo()), box);
           keys = new KeyRing(vertx, stores.dialect(), stores.sql(), box, Duration.ofHours(cfg.integer("auth.keyRotationHours")));
           auth = new AuthService(vertx, tenantSql, keys, box, new PasswordHasher(), new TotpService(), stores.cache(), audit,
               new AuthService.Settings(Duration.ofMinutes(cfg.integer("auth.accessTokenMinutes")), Duration.ofDays(cfg.integer("auth.refreshTokenDays")),
@@ -136,6 +139,12 @@ public class ControlPlaneVerticle extends RoleVerticle {
           pipelines = new com.softdew.vms.control.camera.PipelineSupervisorVerticle(tenants, cameras, () -> config.service(),
               com.softdew.vms.edge.pipeline.PipelineAssignerVerticle.Settings.defaults(), registry);
           return vertx.deployVerticle(pipelines).mapEmpty();
+        })
+        .compose(v -> {
+          // partner webhooks: signed deliveries of the event changes this node's event engine publishes
+          webhooks = new com.softdew.vms.control.webhook.WebhookDeliveryVerticle(webhookStore, cameras::siteOf,
+              com.softdew.vms.control.webhook.WebhookDeliveryVerticle.Settings.defaults(), registry);
+          return vertx.deployVerticle(webhooks).mapEmpty();
         })
         .compose(v -> {
           // retention: the index side (candidates, deletion reports, incidents) of every node's volume janitor
@@ -191,6 +200,7 @@ public class ControlPlaneVerticle extends RoleVerticle {
         com.softdew.vms.control.storage.PlaybackApi.Settings.defaults(java.nio.file.Path.of(cfg.string("data.dir"))), registry);
     handlers.putAll(playback.handlers());
     handlers.putAll(new com.softdew.vms.control.event.EventApi(eventActions).handlers());
+    handlers.putAll(new com.softdew.vms.control.webhook.WebhookApi(webhookStore, () -> webhooks, audit).handlers());
     handlers.put("getSystemInfo", ctx -> PlatformRouter.json(ctx, 200, systemInfo()));
     return OpenApiRouter.create(vertx, "openapi.yaml", handlers, List.of(security.rootHandler()), security::guard).map(router -> {
       router.get("/*").handler(StaticHandler.create("webroot").setIndexPage("index.html"));
@@ -249,6 +259,11 @@ public class ControlPlaneVerticle extends RoleVerticle {
   /** The camera pipeline agent of this node (role all with pipeline.maxCameras &gt; 0), else null. */
   public com.softdew.vms.edge.pipeline.PipelineAgentVerticle pipelineAgent() {
     return pipelineAgent;
+  }
+
+  /** Webhook delivery of this node (partner webhooks). */
+  public com.softdew.vms.control.webhook.WebhookDeliveryVerticle webhooks() {
+    return webhooks;
   }
 
   /** The index side of retention (candidates, deletion reports, storage incidents). */
