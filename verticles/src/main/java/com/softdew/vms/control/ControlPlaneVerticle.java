@@ -67,6 +67,8 @@ public class ControlPlaneVerticle extends RoleVerticle {
   private com.softdew.vms.edge.record.RecordingNodeServices recordingNode;
   private com.softdew.vms.control.storage.PlaybackSigner playbackSigner;
   private com.softdew.vms.control.storage.PlaybackApi playback;
+  private com.softdew.vms.control.push.PushBridge push;
+  private com.softdew.vms.control.push.KafkaPushVerticle pushReader;
 
   public ControlPlaneVerticle(Role role, VmsConfig cfg) {
     super(role, cfg);
@@ -158,6 +160,12 @@ public class ControlPlaneVerticle extends RoleVerticle {
           });
         })
         .compose(v -> {
+          // browser push: this node's reader of the events topic → its own SockJS sockets (docs/push.md)
+          push = new com.softdew.vms.control.push.PushBridge(vertx, auth, tenants, com.softdew.vms.control.push.PushBridge.Limits.defaults(), registry);
+          pushReader = new com.softdew.vms.control.push.KafkaPushVerticle(stores, nodeId, registry);
+          return vertx.deployVerticle(pushReader).mapEmpty();
+        })
+        .compose(v -> {
           if (role != Role.ALL || !cfg.bool("demo.enabled")) return Future.succeededFuture();
           return vertx.deployVerticle(new com.softdew.vms.control.camera.DemoCamerasVerticle(tenantSql, tenants, cameras,
               java.nio.file.Path.of(cfg.string("data.dir")), cfg.integer("demo.cameras"), cfg.integer("demo.basePort"))
@@ -181,6 +189,7 @@ public class ControlPlaneVerticle extends RoleVerticle {
     handlers.putAll(playback.handlers());
     handlers.put("getSystemInfo", ctx -> PlatformRouter.json(ctx, 200, systemInfo()));
     return OpenApiRouter.create(vertx, "openapi.yaml", handlers, List.of(security.rootHandler()), security::guard).map(router -> {
+      router.route("/eventbus/*").subRouter(push.router()); // SockJS event-bus bridge (docs/push.md)
       router.get("/*").handler(StaticHandler.create("webroot").setIndexPage("index.html"));
       return router;
     });
@@ -254,6 +263,16 @@ public class ControlPlaneVerticle extends RoleVerticle {
 
   public LicenceEnforcerVerticle licences() {
     return licences;
+  }
+
+  /** The SockJS push bridge of this node. */
+  public com.softdew.vms.control.push.PushBridge push() {
+    return push;
+  }
+
+  /** This node's reader of the events topic (Kafka → its sockets). */
+  public com.softdew.vms.control.push.KafkaPushVerticle pushReader() {
+    return pushReader;
   }
 
   /** The configuration service of this node (tests, and later verticles on the same node). */
