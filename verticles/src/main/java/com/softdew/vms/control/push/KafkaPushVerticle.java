@@ -95,17 +95,28 @@ public class KafkaPushVerticle extends VerticleBase {
       return null;
     }, false).compose(v -> {
       consumer.exceptionHandler(e -> LOG.warn("push reader: {}", e.toString()));
-      consumer.handler(this::onRecord);
-      return consumer.partitionsFor(Addresses.TOPIC_EVENTS);
+      return partitions(50);
     }).compose(infos -> {
       Set<TopicPartition> tps = infos.stream().map(i -> new TopicPartition(Addresses.TOPIC_EVENTS, i.getPartition())).collect(Collectors.toSet());
-      return consumer.assign(tps).compose(v -> consumer.seekToEnd(tps))
+      // the handler only once assigned: a handler on an unassigned consumer polls and fails
+      return consumer.assign(tps).compose(v -> consumer.seekToEnd(tps)).onSuccess(v -> consumer.handler(this::onRecord))
           // resolve the end positions now, so that "ready" means: nothing produced from here on is skipped
           .compose(v -> Future.all(tps.stream().map(consumer::position).toList()))
           .onSuccess(v -> LOG.info("push reader on node {}: {} partitions of {} from their end", nodeId, tps.size(), Addresses.TOPIC_EVENTS));
     }).onComplete(ar -> {
       if (ar.succeeded()) ready.tryComplete();
       else ready.tryFail(ar.cause());
+    });
+  }
+
+  /** The topic's partitions; a topic just created may show none for a moment (metadata propagation): retried. */
+  private Future<List<io.vertx.kafka.client.common.PartitionInfo>> partitions(int attemptsLeft) {
+    return consumer.partitionsFor(Addresses.TOPIC_EVENTS).compose(infos -> {
+      if (!infos.isEmpty()) return Future.succeededFuture(infos);
+      if (attemptsLeft <= 0) return Future.failedFuture(new IllegalStateException("topic " + Addresses.TOPIC_EVENTS + " has no partitions"));
+      Promise<List<io.vertx.kafka.client.common.PartitionInfo>> p = Promise.promise();
+      vertx.setTimer(100, id -> partitions(attemptsLeft - 1).onComplete(p));
+      return p.future();
     });
   }
 

@@ -121,6 +121,13 @@ public final class PushBridge {
     return c == null ? 0 : c.count();
   }
 
+  /** Every refusal reason seen on this node with its count (diagnostics, tests). */
+  public Map<String, Double> refusals() {
+    Map<String, Double> m = new java.util.TreeMap<>();
+    refusedCounters.forEach((k, c) -> m.put(k, c.count()));
+    return m;
+  }
+
   // ------------------------------------------------------------------ bridge events
 
   private void onEvent(BridgeEvent be) {
