@@ -114,7 +114,7 @@ class PushBridgeTest {
 
     @Override
     public void close() {
-      ws.close();
+      if (!closed.isDone() && !ws.isClosed()) ws.close(); // the server may have closed it (limits, timeouts)
     }
   }
 
@@ -309,13 +309,54 @@ class PushBridgeTest {
     }
   }
 
+  /** The bounds, on a second bridge with small limits (same node's auth and tenants) on a server of its own. */
   @Test
-  void aSocketThatNeverAuthenticatesIsClosed() throws Exception {
-    // the limit is 10 s: only check that an unauthenticated socket gets nothing and a refused frame keeps it unbound
-    try (Sock s = new Sock()) {
-      s.register(Addresses.clientEvents("ta"), null);
-      assertNotNull(s.next(ERR, 5000));
-      assertEquals(0, test.node.push().sockets("no-such-tenant"));
+  void boundsSocketsPerNodeAndTenantHandlersFrameSizeAndAuthTimeout() throws Exception {
+    PushBridge small = new PushBridge(vertx, test.node.auth(), test.node.tenants(), new PushBridge.Limits(3, 1, 2, 512, 64 * 1024, 700,
+        30_000, 5_000), null);
+    io.vertx.ext.web.Router router = io.vertx.ext.web.Router.router(vertx);
+    router.route().handler(io.vertx.ext.web.handler.BodyHandler.create(false)); // as on the node (SockJS XHR transports need it)
+    router.route("/eventbus/*").subRouter(small.router());
+    io.vertx.core.http.HttpServer server = ApiClient.await(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"));
+    int mainPort = port;
+    port = server.actualPort();
+    try (Sock idle = new Sock()) {
+      // no valid token within the auth timeout: error frame, closed
+      JsonObject err = idle.next(ERR, 5000);
+      assertNotNull(err, "unauthenticated socket told why");
+      assertEquals("AUTH_TIMEOUT", err.getString("failureType"), err.encode());
+      idle.closed.get(5, TimeUnit.SECONDS);
+      assertEquals(1, small.refused("auth_timeout"), small.refusals().toString());
+    }
+    try (Sock a1 = new Sock(); Sock a2 = new Sock()) {
+      // one socket per tenant: the second socket of tenant ta is refused and closed
+      a1.register(Addresses.clientEvents("ta"), viewerA);
+      long end = System.currentTimeMillis() + 5000;
+      while (small.sockets("ta") < 1 && System.currentTimeMillis() < end) Thread.sleep(20);
+      assertEquals(1, small.sockets("ta"));
+      a2.register(Addresses.clientEvents("ta"), adminA);
+      assertNotNull(a2.next(f -> "TENANT_SOCKET_LIMIT".equals(f.getString("failureType")), 5000));
+      a2.closed.get(5, TimeUnit.SECONDS);
+      assertEquals(1, small.refused("tenant_sockets"));
+      assertEquals(1, small.sockets("ta"), "the refused socket is not counted");
+      // at most 2 handlers per socket (the bridge's own limit), frames at most 512 characters
+      a1.register(Addresses.clientCameraStatus("ta"), viewerA);
+      a1.register(Addresses.clientEvents("ta") + ".camera.door", viewerA);
+      assertNotNull(a1.next(ERR, 5000), "third registration refused");
+      a1.send(new JsonObject().put("type", "send").put("address", PushAddresses.clientEventsAck("ta"))
+          .put("headers", new JsonObject().put("Authorization", "Bearer " + viewerA)).put("pad", "x".repeat(600)));
+      assertNotNull(a1.next(ERR, 5000), "oversized frame refused");
+      // node limit 3: a1 and two more are open; the next one is closed at once
+      try (Sock n2 = new Sock(); Sock n3 = new Sock()) {
+        Sock n4 = new Sock();
+        n4.closed.get(5, TimeUnit.SECONDS);
+        assertEquals(1, small.refused("node_sockets"));
+      }
+      Thread.sleep(200);
+      assertEquals(1, small.refused("too_large"), small.refusals().toString());
+    } finally {
+      port = mainPort;
+      ApiClient.await(server.close());
     }
   }
 
