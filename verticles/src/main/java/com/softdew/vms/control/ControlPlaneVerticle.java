@@ -163,7 +163,11 @@ public class ControlPlaneVerticle extends RoleVerticle {
           // browser push: this node's reader of the events topic → its own SockJS sockets (docs/push.md)
           push = new com.softdew.vms.control.push.PushBridge(vertx, auth, tenants, com.softdew.vms.control.push.PushBridge.Limits.defaults(), registry);
           pushReader = new com.softdew.vms.control.push.KafkaPushVerticle(stores, nodeId, registry);
-          return vertx.deployVerticle(pushReader).mapEmpty();
+          // a Kafka problem must not keep the control plane down: the API works, browsers get no push until a restart
+          return vertx.deployVerticle(pushReader).<Void>mapEmpty().recover(e -> {
+            LOG.error("browser push reader not started: {} (no live events on this node)", e.getMessage());
+            return Future.succeededFuture();
+          });
         })
         .compose(v -> {
           if (role != Role.ALL || !cfg.bool("demo.enabled")) return Future.succeededFuture();
