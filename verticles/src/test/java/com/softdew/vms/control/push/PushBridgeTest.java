@@ -382,9 +382,11 @@ class PushBridgeTest {
       String id = c.getJsonObject("event").getString("eventId");
       long t0 = System.nanoTime();
       produce(c);
+      long produced = System.currentTimeMillis();
       String row = null;
       String rowJs = "(() => { const r = document.querySelector('tr[data-event-id=\"" + id + "\"]'); return r ? "
-          + "JSON.stringify({cells: [...r.cells].map(c => c.textContent), clip: (r.querySelector('a.clip') || {}).href || null}) : ''; })()";
+          + "JSON.stringify({cells: [...r.cells].map(c => c.textContent), clip: (r.querySelector('a.clip') || {}).href || null, "
+          + "at: +r.dataset.receivedAt}) : ''; })()";
       long end = System.currentTimeMillis() + 15_000;
       while (System.currentTimeMillis() < end && (row == null || row.isEmpty())) {
         row = cdp.eval(rowJs);
@@ -394,6 +396,8 @@ class PushBridgeTest {
       assertTrue(row != null && !row.isEmpty(), "the page shows the event; log: " + Files.readString(profile.resolve("chromium.log")));
       System.out.println("measured push latency to the page's DOM (Kafka produce acknowledged → row seen over CDP, 20 ms polling): " + ms + " ms");
       JsonObject r = new JsonObject(row);
+      System.out.println("measured push latency to the page (Kafka produce acknowledged → page's handler, same clock): "
+          + (r.getLong("at") - produced) + " ms");
       JsonArray cells = r.getJsonArray("cells");
       assertEquals("intrusion", cells.getString(1));
       assertEquals("door", cells.getString(2));
