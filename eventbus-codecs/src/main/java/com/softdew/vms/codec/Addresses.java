@@ -97,6 +97,17 @@ public final class Addresses {
   /** Publish: a storage incident {nodeId, volume, kind, detail, at} (index unavailable or inconsistent, disk full). */
   public static final String STORAGE_INCIDENT = "vms.storage.incident";
 
+  /**
+   * Request/reply: an operator action on an event {tenantId, eventId, action: acknowledge|resolve|false-positive|
+   * escalate|note|tags|get, actor, text?, replyTo?, add?, remove?, reason?} → the event (failure 400/404/409).
+   */
+  public static final String EVENT_ACTIONS = "vms.event.actions";
+  /**
+   * Request/reply: an acknowledgement sent by a browser over SockJS, forwarded by the bridge with the tenant forced
+   * from the socket's token {tenantId, eventId, action, note, actor: {userId, username, role}, via, at}.
+   */
+  public static final String EVENT_ACK = "vms.event.ack";
+
   /** Publish: a watchdog incident. */
   public static final String INCIDENT_RAISED = "vms.incident.raised";
 

@@ -72,6 +72,8 @@ public class ControlPlaneVerticle extends RoleVerticle {
   private com.softdew.vms.control.storage.PlaybackApi playback;
   private com.softdew.vms.control.webhook.WebhookStore webhookStore;
   private com.softdew.vms.control.webhook.WebhookDeliveryVerticle webhooks;
+  private com.softdew.vms.control.push.PushBridge push;
+  private com.softdew.vms.control.push.KafkaPushVerticle pushReader;
 
   public ControlPlaneVerticle(Role role, VmsConfig cfg) {
     super(role, cfg);
@@ -178,6 +180,16 @@ public class ControlPlaneVerticle extends RoleVerticle {
           return vertx.deployVerticle(eventEngine).mapEmpty();
         })
         .compose(v -> {
+          // browser push: this node's reader of the events topic → its own SockJS sockets (docs/push.md)
+          push = new com.softdew.vms.control.push.PushBridge(vertx, auth, tenants, com.softdew.vms.control.push.PushBridge.Limits.defaults(), registry);
+          pushReader = new com.softdew.vms.control.push.KafkaPushVerticle(stores, nodeId, registry);
+          // a Kafka problem must not keep the control plane down: the API works, browsers get no push until a restart
+          return vertx.deployVerticle(pushReader).<Void>mapEmpty().recover(e -> {
+            LOG.error("browser push reader not started: {} (no live events on this node)", e.getMessage());
+            return Future.succeededFuture();
+          });
+        })
+        .compose(v -> {
           if (role != Role.ALL || !cfg.bool("demo.enabled")) return Future.succeededFuture();
           return vertx.deployVerticle(new com.softdew.vms.control.camera.DemoCamerasVerticle(tenantSql, tenants, cameras,
               java.nio.file.Path.of(cfg.string("data.dir")), cfg.integer("demo.cameras"), cfg.integer("demo.basePort"))
@@ -203,6 +215,7 @@ public class ControlPlaneVerticle extends RoleVerticle {
     handlers.putAll(new com.softdew.vms.control.webhook.WebhookApi(webhookStore, () -> webhooks, audit).handlers());
     handlers.put("getSystemInfo", ctx -> PlatformRouter.json(ctx, 200, systemInfo()));
     return OpenApiRouter.create(vertx, "openapi.yaml", handlers, List.of(security.rootHandler()), security::guard).map(router -> {
+      router.route("/eventbus/*").subRouter(push.router()); // SockJS event-bus bridge (docs/push.md)
       router.get("/*").handler(StaticHandler.create("webroot").setIndexPage("index.html"));
       return router;
     });
@@ -289,6 +302,16 @@ public class ControlPlaneVerticle extends RoleVerticle {
 
   public LicenceEnforcerVerticle licences() {
     return licences;
+  }
+
+  /** The SockJS push bridge of this node. */
+  public com.softdew.vms.control.push.PushBridge push() {
+    return push;
+  }
+
+  /** This node's reader of the events topic (Kafka → its sockets). */
+  public com.softdew.vms.control.push.KafkaPushVerticle pushReader() {
+    return pushReader;
   }
 
   /** The configuration service of this node (tests, and later verticles on the same node). */

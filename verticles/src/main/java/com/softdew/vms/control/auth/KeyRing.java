@@ -109,8 +109,14 @@ public final class KeyRing {
     return signer.generateToken(claims, new JWTOptions().setAlgorithm("HS256").setExpiresInSeconds((int) ttl.toSeconds()));
   }
 
-  /** Verifies signature (by kid), expiry and shape; fails for anything else. */
+  /**
+   * Verifies signature (by kid), expiry and shape; fails for anything else. The claims include {@code exp} (epoch
+   * seconds; vertx-auth keeps it in the user's attributes, not its principal) for holders of long-lived connections.
+   */
   public Future<JsonObject> verify(String token) {
-    return verifier.authenticate(new TokenCredentials(token)).map(User::principal);
+    return verifier.authenticate(new TokenCredentials(token)).map(u -> {
+      Object exp = u.attributes() == null ? null : u.attributes().getValue("exp");
+      return exp == null ? u.principal() : u.principal().copy().put("exp", exp);
+    });
   }
 }

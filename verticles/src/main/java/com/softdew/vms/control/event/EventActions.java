@@ -24,7 +24,7 @@ import java.util.function.Function;
  */
 public final class EventActions {
   /** Bus address of the actions (request/reply); to be moved to Addresses (not editable by this change). */
-  public static final String ADDRESS = "vms.event.actions";
+  public static final String ADDRESS = com.softdew.vms.codec.Addresses.EVENT_ACTIONS;
   public static final int MAX_NOTES = 500;
   public static final int MAX_TAGS = 50;
   public static final int MAX_NOTE_LENGTH = 4000;

@@ -126,6 +126,18 @@ public final class EventEngineVerticle extends AbstractVerticle {
         if (e instanceof com.softdew.vms.platform.http.ApiException a) m.fail(a.status(), a.getMessage());
         else m.fail(500, e.toString());
       }));
+      // browsers' acknowledgements through the SockJS bridge (tenant already forced from the socket's token)
+      vertx.eventBus().<JsonObject>consumer(Addresses.EVENT_ACK, m -> {
+        JsonObject b = m.body() == null ? new JsonObject() : m.body();
+        JsonObject who = b.getJsonObject("actor", new JsonObject());
+        JsonObject req = new JsonObject().put("tenantId", b.getString("tenantId")).put("eventId", b.getString("eventId"))
+            .put("action", b.getString("action")).put("actor", who.getString("username", who.getString("userId")));
+        if (b.getString("note") != null) req.put("text", b.getString("note"));
+        actions.onBus(req).onSuccess(m::reply).onFailure(e -> {
+          if (e instanceof com.softdew.vms.platform.http.ApiException a) m.fail(a.status(), a.getMessage());
+          else m.fail(500, e.toString());
+        });
+      });
     }
     store.ensureIndexes().onFailure(e -> LOG.warn("event indexes: {}", e.toString())).recover(e -> Future.succeededFuture()).compose(v -> {
       producer = KafkaClients.producer(vertx, stores, "vms-event-engine-" + UUID.randomUUID(), registry);
