@@ -131,8 +131,9 @@ public final class EventEngineVerticle extends AbstractVerticle {
         JsonObject b = m.body() == null ? new JsonObject() : m.body();
         JsonObject who = b.getJsonObject("actor", new JsonObject());
         JsonObject req = new JsonObject().put("tenantId", b.getString("tenantId")).put("eventId", b.getString("eventId"))
-            .put("action", b.getString("action")).put("actor", who.getString("username", who.getString("userId")));
-        if (b.getString("note") != null) req.put("text", b.getString("note"));
+            // the bridge spells false_positive (an address-safe token); the actions API false-positive
+            .put("action", b.getString("action", "").replace('_', '-')).put("actor", who.getString("username", who.getString("userId")));
+        if (b.getString("note") != null) req.put("text", b.getString("note")).put("reason", b.getString("note"));
         actions.onBus(req).onSuccess(m::reply).onFailure(e -> {
           if (e instanceof com.softdew.vms.platform.http.ApiException a) m.fail(a.status(), a.getMessage());
           else m.fail(500, e.toString());
