@@ -355,6 +355,11 @@ class EventEngineTest {
     } catch (java.util.concurrent.ExecutionException e) {
       assertEquals(404, ((io.vertx.core.eventbus.ReplyException) e.getCause()).failureCode());
     }
+    // a browser's acknowledgement as the SockJS bridge forwards it (actor object, tenant forced by the bridge)
+    JsonObject viaBridge = await(test.vertx.eventBus().<JsonObject>request(com.softdew.vms.codec.Addresses.EVENT_ACK, new JsonObject()
+        .put("tenantId", "t1").put("eventId", loiter).put("action", "resolve").put("note", "checked on camera")
+        .put("actor", new JsonObject().put("userId", "u1").put("username", "t1-admin").put("role", "ADMIN")).put("via", "sockjs"))).body();
+    assertEquals("RESOLVED", viaBridge.getString("status"));
 
     // every action audited
     JsonArray audit = await(test.node.audit().find("t1", new JsonObject().put("target", "event:" + intruderEvent), 100, 0));
