@@ -1,5 +1,6 @@
 package com.softdew.vms.edge.bench;
 
+import com.softdew.vms.edge.record.Fmp4Segments;
 import com.softdew.vms.edge.record.MainStreamRecorder;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,10 +33,7 @@ public final class StorageSizingBenchmark {
       g.setVideoOption("threads", "1");
       g.start();
       var ic = g.getFormatContext();
-      int video = -1;
-      for (int i = 0; i < ic.nb_streams(); i++) {
-        if (ic.streams(i).codecpar().codec_type() == avutil.AVMEDIA_TYPE_VIDEO) video = i;
-      }
+      int video = Fmp4Segments.videoStream(ic);
       if (video < 0) throw new IllegalArgumentException("no video stream in " + in);
       var st = ic.streams(video);
       st.codecpar().codec_tag(0);

@@ -802,10 +802,7 @@ public final class CameraIngestLoop implements AutoCloseable {
   }
 
   private static int videoStreamIndex(AVFormatContext oc) {
-    for (int i = 0; i < oc.nb_streams(); i++) {
-      if (oc.streams(i).codecpar().codec_type() == avutil.AVMEDIA_TYPE_VIDEO) return i;
-    }
-    return -1;
+    return com.softdew.vms.edge.record.Fmp4Segments.videoStream(oc);
   }
 
   /** Counts the compressed size of the video packet behind the frame just grabbed; rolls the quality window. */

@@ -52,6 +52,14 @@ public final class Fmp4Segments {
     return r;
   }
 
+  /** Index of the first video stream of an opened input, -1 when it has none. */
+  public static int videoStream(org.bytedeco.ffmpeg.avformat.AVFormatContext ic) {
+    for (int i = 0; i < ic.nb_streams(); i++) {
+      if (ic.streams(i).codecpar().codec_type() == org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_VIDEO) return i;
+    }
+    return -1;
+  }
+
   /** Whether the recorder opened an encoder for its video stream (then it is not a remux). */
   public static boolean encoderOpened(FFmpegFrameRecorder r) {
     AVCodecContext enc = field(r, "video_c");

@@ -135,13 +135,7 @@ final class GapFillerReplay {
   /** @return null when {@code to} was reached, else why it stopped */
   private String session(FFmpegFrameGrabber g, Instant recordingStart, Instant from, Instant to, Duration shift) throws Exception {
     AVFormatContext ic = g.getFormatContext();
-    int video = -1;
-    for (int i = 0; i < ic.nb_streams(); i++) {
-      if (ic.streams(i).codecpar().codec_type() == avutil.AVMEDIA_TYPE_VIDEO) {
-        video = i;
-        break;
-      }
-    }
+    int video = Fmp4Segments.videoStream(ic);
     if (video < 0) return "no video stream in the replay";
     AVStream st = ic.streams(video);
     tb = st.time_base();

@@ -331,13 +331,7 @@ public final class MainStreamRecorder implements AutoCloseable {
     g.start();
     log.debug("camera {}: {} stream session open in {} ms", label, o.stream, (System.nanoTime() - t0) / 1_000_000);
     AVFormatContext ic = g.getFormatContext();
-    int video = -1;
-    for (int i = 0; i < ic.nb_streams(); i++) {
-      if (ic.streams(i).codecpar().codec_type() == avutil.AVMEDIA_TYPE_VIDEO) {
-        video = i;
-        break;
-      }
-    }
+    int video = Fmp4Segments.videoStream(ic);
     if (video < 0) return "no video stream";
     AVStream st = ic.streams(video);
     AVRational tb = st.time_base();

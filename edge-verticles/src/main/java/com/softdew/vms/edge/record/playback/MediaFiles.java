@@ -44,10 +44,9 @@ final class MediaFiles {
   }
 
   static int videoIndex(AVFormatContext ic) throws IOException {
-    for (int i = 0; i < ic.nb_streams(); i++) {
-      if (ic.streams(i).codecpar().codec_type() == avutil.AVMEDIA_TYPE_VIDEO) return i;
-    }
-    throw new IOException("no video stream");
+    int i = com.softdew.vms.edge.record.Fmp4Segments.videoStream(ic);
+    if (i < 0) throw new IOException("no video stream");
+    return i;
   }
 
   static void close(FFmpegFrameGrabber g) {
