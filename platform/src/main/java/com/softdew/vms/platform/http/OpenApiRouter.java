@@ -121,6 +121,25 @@ public final class OpenApiRouter {
     return p == null || p.isNull() ? null : String.valueOf(p.get());
   }
 
+  /**
+   * An ISO-8601 instant given with Z or an offset, null when {@code raw} is null. A '+' of an offset arrives as a
+   * space when the client did not encode it (and the query decoder turns even %2B into one): a space cannot occur in
+   * the format, so it is read as '+'. A bad value is a 400 naming {@code field}.
+   */
+  public static java.time.Instant instant(String field, String raw) {
+    if (raw == null) return null;
+    String v = raw.trim().replace(' ', '+');
+    try {
+      return java.time.Instant.parse(v);
+    } catch (java.time.format.DateTimeParseException e) {
+      try {
+        return java.time.OffsetDateTime.parse(v).toInstant();
+      } catch (java.time.format.DateTimeParseException e2) {
+        throw ApiException.invalid(field, "must be an ISO-8601 date-time with Z or an offset, e.g. 2026-01-31T10:00:00Z, got " + v);
+      }
+    }
+  }
+
   /** The contract operation of the matched route ({@code RouterBuilder.KEY_META_DATA_OPERATION} route metadata). */
   public static Operation operation(RoutingContext rc) {
     return rc.currentRoute() == null ? null : rc.currentRoute().getMetadata(RouterBuilder.KEY_META_DATA_OPERATION);

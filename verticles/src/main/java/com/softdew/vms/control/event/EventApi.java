@@ -10,8 +10,6 @@ import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -44,26 +42,12 @@ public final class EventApi {
     return j == null ? new JsonObject() : j;
   }
 
-  static Instant instant(String field, String raw) {
-    if (raw == null) return null;
-    String v = raw.trim().replace(' ', '+');
-    try {
-      return Instant.parse(v);
-    } catch (DateTimeParseException e) {
-      try {
-        return OffsetDateTime.parse(v).toInstant();
-      } catch (DateTimeParseException e2) {
-        throw ApiException.invalid(field, "must be an ISO-8601 date-time with Z or an offset, e.g. 2026-01-31T10:00:00Z, got " + v);
-      }
-    }
-  }
-
   public Map<String, Handler<RoutingContext>> handlers() {
     Map<String, Handler<RoutingContext>> h = new HashMap<>();
     h.put("listEvents", ctx -> {
       String t = tenant(ctx);
-      Instant from = instant("from", OpenApiRouter.query(ctx, "from"));
-      Instant to = instant("to", OpenApiRouter.query(ctx, "to"));
+      Instant from = OpenApiRouter.instant("from", OpenApiRouter.query(ctx, "from"));
+      Instant to = OpenApiRouter.instant("to", OpenApiRouter.query(ctx, "to"));
       if (from != null && to != null && !to.isAfter(from)) throw ApiException.invalid("to", "must be after from");
       String l = OpenApiRouter.query(ctx, "limit");
       String o = OpenApiRouter.query(ctx, "offset");

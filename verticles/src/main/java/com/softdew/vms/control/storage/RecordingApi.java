@@ -14,8 +14,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,22 +51,10 @@ public final class RecordingApi {
     return ApiSecurity.targetTenant(ctx, query(ctx, "tenantId"));
   }
 
-  /**
-   * ISO-8601 instant, with Z or an offset. A '+' of an offset arrives as a space when the client did not encode it
-   * (and the query decoder turns even %2B into one): a space cannot occur in the format, so it is read as '+'.
-   */
+  /** A required ISO-8601 instant ({@link OpenApiRouter#instant}). */
   static Instant instant(String field, String raw) {
     if (raw == null) throw ApiException.invalid(field, "is required (ISO-8601, e.g. 2026-01-31T10:00:00Z)");
-    String v = raw.trim().replace(' ', '+');
-    try {
-      return Instant.parse(v);
-    } catch (DateTimeParseException e) {
-      try {
-        return OffsetDateTime.parse(v).toInstant();
-      } catch (DateTimeParseException e2) {
-        throw ApiException.invalid(field, "must be an ISO-8601 date-time with Z or an offset, e.g. 2026-01-31T10:00:00Z, got " + v);
-      }
-    }
+    return OpenApiRouter.instant(field, raw);
   }
 
   /** [from, to) with to after from and at most {@link #MAX_RANGE}. */
